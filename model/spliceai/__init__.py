@@ -1,0 +1,1 @@
+"""SpliceAI-10k in Flax NNX with the packaged (CC BY-NC 4.0) Keras weights."""

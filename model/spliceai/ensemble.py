@@ -1,0 +1,161 @@
+"""The five-model SpliceAI-10k ensemble: jit-compiled, batched, exact on windows of any length.
+
+Every output base depends only on the 10,001 input bases centred on it (see `network.py`),
+so a long region is predicted in fixed-size tiles with no seams, batches are padded with N
+on the right without changing any kept output, and one REF pass over a region serves every
+variant in it.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
+from jaxtyping import Array, Float
+
+from model.genome import Genome, one_hot, reverse_complement
+from model.spliceai.network import SpliceAI
+from model.spliceai.weights import load_spliceai_models
+
+FLANK = 5000  # context bases on each side of an output base
+CONTEXT = 2 * FLANK
+PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
+LICENCE = (
+    "SpliceAI-10k weights © Illumina, CC BY-NC 4.0: academic and non-commercial use only; "
+    "other use requires a commercial licence from Illumina."
+)
+
+
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
+class SpliceAIEnsemble:
+    """Average of several SpliceAI networks, run as one jit-compiled function.
+
+    Args:
+      models: the networks (the five packaged SpliceAI-10k models by default).
+      tile: output bases per window when a long sequence is tiled.
+      length_bucket: window lengths are padded up to a multiple of this, to bound recompiles.
+    """
+
+    def __init__(
+        self, models: Sequence[SpliceAI], tile: int = 5000, length_bucket: int = 256, max_batch: int = 4
+    ) -> None:
+        if not models:
+            raise ValueError("an ensemble needs at least one model")
+        self.graphdef, _ = nnx.split(models[0])
+        self.states = tuple(nnx.state(m) for m in models)
+        self.size = len(models)
+        self.flank = models[0].config.flank
+        self.tile = tile
+        self.length_bucket = length_bucket
+        self.max_batch = max_batch
+        self._forward = jax.jit(functools.partial(_ensemble_forward, self.graphdef))
+
+    def predict_onehot(self, x: Float[Array, "B L4 4"]) -> np.ndarray:
+        """Mean class probabilities `[B, L4 - 2 * flank, 3]` for one-hot windows (no padding added)."""
+        return np.asarray(self._forward(self.states, jnp.asarray(x, dtype=jnp.float32)))
+
+    def predict_windows(self, sequences: Sequence[str]) -> list[np.ndarray]:
+        """Predict several sequences of any lengths (each > 2 * flank), batched and padded.
+
+        Returns, per sequence, probabilities `[len(seq) - 2 * flank, 3]` for its central bases.
+        """
+        outputs: list[np.ndarray | None] = [None] * len(sequences)
+        by_length: dict[int, list[int]] = {}
+        for i, seq in enumerate(sequences):
+            n_out = len(seq) - 2 * self.flank
+            if n_out <= 0:
+                raise ValueError(f"sequence of {len(seq)} bp is shorter than the {2 * self.flank} bp context")
+            by_length.setdefault(_round_up(len(seq), self.length_bucket), []).append(i)
+        for padded, members in by_length.items():
+            for lo in range(0, len(members), self.max_batch):
+                chunk = members[lo : lo + self.max_batch]
+                batch = np.zeros((_batch_bucket(len(chunk)), padded, 4), np.float32)
+                for row, i in enumerate(chunk):
+                    batch[row, : len(sequences[i])] = one_hot(sequences[i])
+                probs = self.predict_onehot(batch)
+                for row, i in enumerate(chunk):
+                    outputs[i] = probs[row, : len(sequences[i]) - 2 * self.flank]
+        return [o for o in outputs if o is not None]
+
+    def predict_sequence(self, sequence: str) -> np.ndarray:
+        """Probabilities `[len(sequence) - 2 * flank, 3]` for a sequence of any length, tiled."""
+        n_out = len(sequence) - 2 * self.flank
+        if n_out <= 0:
+            raise ValueError(f"{len(sequence)} bp is shorter than the {2 * self.flank} bp context")
+        tiles = [
+            sequence[start : min(start + self.tile, n_out) + 2 * self.flank]
+            for start in range(0, n_out, self.tile)
+        ]
+        if len(tiles) > 1:
+            # all tiles but the last share one shape; pad the last to it to avoid another compile
+            tiles[-1] = tiles[-1] + "N" * (len(tiles[0]) - len(tiles[-1]))
+        probs = self.predict_windows(tiles)
+        return np.concatenate(probs, axis=0)[:n_out]
+
+    def predict_region(
+        self,
+        genome: Genome,
+        chrom: str,
+        start: int,
+        end: int,
+        strand: str = "+",
+        keep: tuple[int, int] | None = None,
+    ) -> np.ndarray:
+        """Probabilities `[end - start, 3]` for bases `[start, end)` (0-based), forward order.
+
+        `strand` `-` predicts the reverse complement and flips the result back, so row `i`
+        is always genomic base `start + i`. Context beyond the contig ends is N; with `keep`
+        `(lo, hi)` every base outside `[lo, hi)` is N too (SpliceAI masks outside the gene).
+        """
+        sequence = genome.fetch(chrom, start - self.flank, end + self.flank)
+        if keep is not None:
+            sequence = mask_outside(sequence, start - self.flank, keep)
+        if strand == "-":
+            return self.predict_sequence(reverse_complement(sequence))[::-1]
+        return self.predict_sequence(sequence)
+
+
+def mask_outside(sequence: str, offset: int, keep: tuple[int, int]) -> str:
+    """Replace bases of `sequence` (first base at genomic `offset`) outside `[keep)` with N."""
+    lo = min(max(keep[0] - offset, 0), len(sequence))
+    hi = min(max(keep[1] - offset, lo), len(sequence))
+    return "N" * lo + sequence[lo:hi] + "N" * (len(sequence) - hi)
+
+
+def _batch_bucket(n: int) -> int:
+    return 1 if n <= 1 else 1 << (n - 1).bit_length()
+
+
+def _ensemble_forward(
+    graphdef: nnx.GraphDef, states: tuple[nnx.State, ...], x: Float[Array, "B L4 4"]
+) -> Float[Array, "B L 3"]:
+    # A Python loop over the models (unrolled by jit) runs faster on CPU than vmap, which turns
+    # every conv into a grouped conv.
+    total = nnx.merge(graphdef, states[0])(x)
+    for state in states[1:]:
+        total = total + nnx.merge(graphdef, state)(x)
+    return total / len(states)
+
+
+_LOCK = threading.Lock()
+
+
+@functools.cache
+def _cached_ensemble(paths: tuple[str, ...] | None) -> SpliceAIEnsemble:
+    return SpliceAIEnsemble(load_spliceai_models(list(paths) if paths else None))
+
+
+def default_ensemble(paths: Sequence[str | Path] | None = None) -> SpliceAIEnsemble:
+    """The packaged five-model ensemble, loaded once per process (thread-safe)."""
+    key = tuple(str(p) for p in paths) if paths else None
+    with _LOCK:
+        return _cached_ensemble(key)
