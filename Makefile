@@ -1,0 +1,33 @@
+# genomeapp: the few targets people expect.
+PY := .venv/bin/python
+export KERAS_BACKEND := jax
+
+.PHONY: demo test lint format bench setup setup-test migrate
+
+demo: setup ## install everything, load the real chr20 demo, start a worker and the web server
+	scripts/demo.sh
+
+test: setup-test ## the whole test suite (SQLite + file broker unless DATABASE_URL / CELERY_BROKER_URL are set)
+	$(PY) -m pytest tests
+
+lint:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format:
+	.venv/bin/ruff format .
+	.venv/bin/ruff check --fix .
+
+bench: setup-test
+	$(PY) bench/model_forward.py
+	$(PY) bench/spliceai.py
+	$(PY) bench/scoring.py
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+migrate:
+	$(PY) manage.py migrate --noinput

@@ -1,0 +1,201 @@
+"""genomeapp settings, all from the environment.
+
+With no DATABASE_URL the app runs on SQLite and with no CELERY_BROKER_URL on kombu's
+SQLAlchemy/SQLite transport: the embedded default that needs no server. Production
+(GENOMEAPP_PRODUCTION=1) requires SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from genomeapp.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("GENOMEAPP_VAR_DIR", str(BASE_DIR / "var")))
+
+PRODUCTION = env_bool("GENOMEAPP_PRODUCTION", False)
+DEBUG = env_bool("DJANGO_DEBUG", not PRODUCTION)
+
+_DEV_SECRET = "dev-only-insecure-secret-key-change-me-for-any-real-deployment"
+SECRET_KEY = env_str("SECRET_KEY", None if PRODUCTION else _DEV_SECRET, required=PRODUCTION)
+ALLOWED_HOSTS = env_list(
+    "ALLOWED_HOSTS", [] if PRODUCTION else ["localhost", "127.0.0.1", "[::1]", "testserver"]
+)
+if PRODUCTION and not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS is required in production")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "predictions",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "genomeapp.urls"
+WSGI_APPLICATION = "genomeapp.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+_database_url = env_str("DATABASE_URL", required=PRODUCTION)
+if _database_url:
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "genomeapp.sqlite3",
+            "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
+            # a file, not memory, so worker processes started by the tests see the same database
+            "TEST": {"NAME": str(VAR_DIR / "test-genomeapp.sqlite3")},
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- Files ----------------------------------------------------------------------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+STATICFILES_DIRS = [
+    BASE_DIR / "frontend" / "static",
+    ("vendor/igv", BASE_DIR / "frontend" / "node_modules" / "igv" / "dist"),  # npm `igv`, never a CDN
+]
+WHITENOISE_USE_FINDERS = DEBUG
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic is a deployment step, not a dev one
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+GENOMEAPP_DATA_DIR = Path(env_str("GENOMEAPP_DATA_DIR", str(VAR_DIR / "data")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- Celery ---------------------------------------------------------------------------------
+CELERY_DEFAULT_QUEUE_NAME = "default"
+CELERY_INFERENCE_QUEUE_NAME = "inference"
+_broker_url = env_str("CELERY_BROKER_URL")
+if _broker_url:
+    CELERY_BROKER_URL = _broker_url
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = CELERY_DEFAULT_QUEUE_NAME
+CELERY_TASK_ROUTES = {"predictions.tasks.run_job": {"queue": CELERY_INFERENCE_QUEUE_NAME}}
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# Redis redelivers an unacked task after this long; it must exceed the longest job.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
+CELERY_BEAT_SCHEDULE = {
+    "reap-stale-jobs": {"task": "predictions.tasks.reap_stale_jobs", "schedule": 60.0},
+    "expire-old-results": {"task": "predictions.tasks.expire_old_results", "schedule": 3600.0},
+}
+
+# --- genomeapp ------------------------------------------------------------------------------
+# A running job writes a heartbeat at least this often; the reaper fails jobs silent for longer.
+GENOMEAPP_HEARTBEAT_SECONDS = env_int("GENOMEAPP_HEARTBEAT_SECONDS", 15, minimum=1)
+GENOMEAPP_STALE_AFTER_SECONDS = env_int("GENOMEAPP_STALE_AFTER_SECONDS", 300, minimum=10)
+GENOMEAPP_RESULT_RETENTION_DAYS = env_int("GENOMEAPP_RESULT_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
+GENOMEAPP_MAX_UPLOAD_BYTES = env_int("GENOMEAPP_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024)
+GENOMEAPP_MAX_VARIANTS_PER_JOB = env_int("GENOMEAPP_MAX_VARIANTS_PER_JOB", 10_000, minimum=1)
+GENOMEAPP_DEFAULT_ASSEMBLY = env_str("GENOMEAPP_DEFAULT_ASSEMBLY", "GRCh37-chr20")
+GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS = env_int("GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS", 2, minimum=1)
+GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE = env_int("GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# --- REST API -------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "predictions.api.authentication.ApiKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "genomeapp API",
+    "DESCRIPTION": "Regulatory-track prediction and variant-effect scoring on your own servers.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# --- Security (production) ------------------------------------------------------------------
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    X_FRAME_OPTIONS = "DENY"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,68 @@
+"""Celery tasks: each takes ids and calls one plain function."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from predictions import pipeline
+from predictions.heartbeat import JobCancelled, heartbeat
+from predictions.models import Job
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, bind=True)
+def run_job(self: object, job_code: str) -> str:
+    """Claim the job (queued → running) and run it; a duplicate delivery finds it claimed and returns."""
+    job = Job.objects.filter(code=job_code).first()
+    if job is None or not job.claim(task_id=getattr(getattr(self, "request", None), "id", "") or ""):
+        return "not claimed"
+    try:
+        with heartbeat(job) as lost:
+            pipeline.run(job, cancelled=lost)
+    except JobCancelled:
+        return "cancelled"
+    except pipeline.JobInputError as error:
+        job.fail(str(error))
+        return "failed"
+    except Exception as error:  # a job must end in a final state whatever the model raised
+        logger.exception("job %s failed", job.code)
+        job.fail(f"{type(error).__name__}: {error}")
+        return "failed"
+    job.finish()
+    return job.status
+
+
+@shared_task
+def reap_stale_jobs() -> int:
+    """Fail running jobs whose heartbeat went stale (their worker died); they are not re-queued,
+    because a job that killed its worker (e.g. out of memory) would kill the next one too."""
+    reaped = 0
+    for job in Job.objects.stale():
+        if job.fail(
+            f"worker stopped responding: no heartbeat for over {settings.GENOMEAPP_STALE_AFTER_SECONDS} s; "
+            "submit the job again"
+        ):
+            reaped += 1
+            logger.warning("reaped stale job %s", job.code)
+    return reaped
+
+
+@shared_task
+def expire_old_results() -> int:
+    """Delete finished jobs older than GENOMEAPP_RESULT_RETENTION_DAYS (0 keeps them forever)."""
+    days = settings.GENOMEAPP_RESULT_RETENTION_DAYS
+    if not days:
+        return 0
+    cutoff = timezone.now() - timedelta(days=days)
+    expired = list(Job.objects.filter(status__in=Job.FINAL_STATES, finished__lt=cutoff))
+    for job in expired:
+        shutil.rmtree(job.results_dir(), ignore_errors=True)
+        job.delete()
+    return len(expired)

