@@ -293,7 +293,6 @@ class ShareLink(models.Model):
         self.refresh_from_db()
 
 
-
 def hash_api_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
