@@ -1,0 +1,87 @@
+"""Variant scoring engine: AlphaGenome's scorers over any backend's REF/ALT predictions.
+
+Entry points: `score_variants` (a batch of variants, shared REF passes), `score_interval`
+(interval gene-mask scores), `score_ism` (in-silico mutagenesis), `QuantileBackground`
+(quantile normalisation) and `tidy_scores` (the SDK's tidy table).
+"""
+
+from model.scoring.engine import (
+    JunctionSet,
+    ScoringResult,
+    applicability,
+    as_gene_index,
+    score_interval,
+    score_predictions,
+    score_variants,
+)
+from model.scoring.ism import IsmResult, ism_matrix, ism_variants, score_ism
+from model.scoring.masks import GeneIndex, WindowGrid
+from model.scoring.quantiles import QuantileBackground
+from model.scoring.results import ScoreBlock, merge_stranded_gene_tracks, tidy_scores, write_tsv, write_vcf
+from model.scoring.scorers import (
+    RECOMMENDED_INTERVAL_SCORERS,
+    RECOMMENDED_VARIANT_SCORERS,
+    AggregationType,
+    BaseVariantScorer,
+    CenterMaskScorer,
+    ContactMapScorer,
+    GeneMaskActiveScorer,
+    GeneMaskLFCScorer,
+    GeneMaskScorer,
+    GeneMaskSplicingScorer,
+    IntervalAggregationType,
+    PolyadenylationScorer,
+    ScorerError,
+    ScorerNotApplicableError,
+    SpliceJunctionScorer,
+    from_proto,
+    from_sdk,
+    get_recommended_scorers,
+    parse_scorer,
+    to_sdk,
+)
+from model.scoring.variants import Variant, plan_windows
+
+__all__ = [
+    "RECOMMENDED_INTERVAL_SCORERS",
+    "RECOMMENDED_VARIANT_SCORERS",
+    "AggregationType",
+    "BaseVariantScorer",
+    "CenterMaskScorer",
+    "ContactMapScorer",
+    "GeneIndex",
+    "GeneMaskActiveScorer",
+    "GeneMaskLFCScorer",
+    "GeneMaskScorer",
+    "GeneMaskSplicingScorer",
+    "IntervalAggregationType",
+    "IsmResult",
+    "JunctionSet",
+    "PolyadenylationScorer",
+    "QuantileBackground",
+    "ScoreBlock",
+    "ScorerError",
+    "ScorerNotApplicableError",
+    "ScoringResult",
+    "SpliceJunctionScorer",
+    "Variant",
+    "WindowGrid",
+    "applicability",
+    "as_gene_index",
+    "from_proto",
+    "from_sdk",
+    "get_recommended_scorers",
+    "ism_matrix",
+    "ism_variants",
+    "merge_stranded_gene_tracks",
+    "parse_scorer",
+    "plan_windows",
+    "score_interval",
+    "score_ism",
+    "score_predictions",
+    "score_variants",
+    "tidy_scores",
+    "to_sdk",
+    "write_tsv",
+    "write_vcf",
+]
