@@ -13,12 +13,7 @@ import jax.numpy as jnp
 from flax import nnx
 
 from model.config import AlphaGenomeConfig, preset
-from model.model import AlphaGenome
-
-
-def abstract_model(config: AlphaGenomeConfig) -> AlphaGenome:
-    """The model with `ShapeDtypeStruct` leaves instead of arrays."""
-    return nnx.eval_shape(lambda: AlphaGenome(config, rngs=nnx.Rngs(0)))
+from model.model import abstract_model
 
 
 def parameter_counts(config: AlphaGenomeConfig) -> tuple[int, int, dict[str, int]]:
