@@ -213,22 +213,23 @@ class SpliceAIScorer:
         for variant in variants:
             chunk.append(variant)
             if len(chunk) >= chunk_size:
-                yield from self._score_chunk(chunk)
+                yield from self.score_batch(chunk)
                 if on_progress:
                     on_progress(len(chunk))
                 chunk = []
         if chunk:
-            yield from self._score_chunk(chunk)
+            yield from self.score_batch(chunk)
             if on_progress:
                 on_progress(len(chunk))
 
     def score_variant(self, variant: SpliceVariant) -> VariantScores:
         """Score a single record."""
-        return self._score_chunk([variant])[0]
+        return self.score_batch([variant])[0]
 
     # -- internals -------------------------------------------------------------------------
 
-    def _score_chunk(self, variants: Sequence[SpliceVariant]) -> list[VariantScores]:
+    def score_batch(self, variants: Sequence[SpliceVariant]) -> list[VariantScores]:
+        """Score records together (shared REF passes, batched ALT windows), in input order."""
         results = [VariantScores(v) for v in variants]
         tasks: list[_Task] = []
         for result in results:
