@@ -42,9 +42,13 @@ def apply_rope(
     return x * jnp.cos(theta) + rotated * jnp.sin(theta)
 
 
-def central_mask_features(distances: Float[Array, "N"], feature_size: int, seq_length: int) -> Float[Array, "N F"]:
+def central_mask_features(
+    distances: Float[Array, "N ..."], feature_size: int, seq_length: int
+) -> Float[Array, "N F"]:
     """Binary features `width_j > |d|` with exponentially spaced widths (Enformer's central mask)."""
-    widths = np.arange(feature_size) + np.geomspace(1, seq_length - feature_size + 1, feature_size, endpoint=False)
+    widths = np.arange(feature_size) + np.geomspace(
+        1, seq_length - feature_size + 1, feature_size, endpoint=False
+    )
     return (jnp.asarray(widths, jnp.float32) > distances[:, None]).astype(distances.dtype)
 
 
@@ -77,7 +81,9 @@ class MHABlock(nnx.Module):
         self.linear_embedding = Linear(h * config.v_dim, c, rngs=rngs)
         self.rms_batch_norm_1 = RMSBatchNorm(c)
 
-    def __call__(self, x: Float[Array, "B S C"], bias: Float[Array, "B H P P"] | None) -> Float[Array, "B S C"]:
+    def __call__(
+        self, x: Float[Array, "B S C"], bias: Float[Array, "B H P P"] | None
+    ) -> Float[Array, "B S C"]:
         cfg = self.config
         batch, length, _ = x.shape
         h = self.rms_batch_norm(x)
@@ -97,7 +103,9 @@ class MHABlock(nnx.Module):
             logits = logits.reshape(batch, cfg.num_heads, length, length)
         logits = jnp.tanh(logits / cfg.logit_soft_cap) * cfg.logit_soft_cap
         weights = jax.nn.softmax(logits, axis=-1)
-        y = jnp.einsum("bhsS,bSc->bshc", weights, v[:, :, 0], preferred_element_type=jnp.float32).astype(x.dtype)
+        y = jnp.einsum("bhsS,bSc->bshc", weights, v[:, :, 0], preferred_element_type=jnp.float32).astype(
+            x.dtype
+        )
         y = self.linear_embedding(y.reshape(batch, length, cfg.num_heads * cfg.v_dim))
         return self.rms_batch_norm_1(y)
 
@@ -161,7 +169,9 @@ class SequenceToPairBlock(nnx.Module):
         k = self.linear_k(x).reshape(batch, pairs, cfg.s2p_heads, cfg.s2p_dim)
         relative = jnp.arange(-pairs, pairs).astype(jnp.float32)
         features = central_mask_features(jnp.abs(relative), cfg.pos_features, cfg.pos_seq_length)
-        features = jnp.concatenate([features, jnp.sign(relative)[:, None] * features], axis=-1).astype(x.dtype)
+        features = jnp.concatenate([features, jnp.sign(relative)[:, None] * features], axis=-1).astype(
+            x.dtype
+        )
         pos = self.linear_pos_features(features).reshape(2 * pairs, cfg.s2p_heads, cfg.s2p_dim)
         q_bias = self.q_r_bias[...].astype(x.dtype)
         k_bias = self.k_r_bias[...].astype(x.dtype)
@@ -187,7 +197,9 @@ class RowAttentionBlock(nnx.Module):
     def __call__(self, pair: Float[Array, "B P P F"]) -> Float[Array, "B P P F"]:
         x = self.layer_norm(pair)
         q, k, v = self.linear_q(x), self.linear_k(x), self.linear_v(x)
-        logits = jnp.einsum("bpqf,bpkf->bpqk", q, k, preferred_element_type=jnp.float32) / math.sqrt(q.shape[-1])
+        logits = jnp.einsum("bpqf,bpkf->bpqk", q, k, preferred_element_type=jnp.float32) / math.sqrt(
+            q.shape[-1]
+        )
         weights = jax.nn.softmax(logits, axis=-1)
         return jnp.einsum("bpqk,bpkf->bpqf", weights, v, preferred_element_type=jnp.float32).astype(q.dtype)
 
@@ -213,7 +225,9 @@ class PairUpdateBlock(nnx.Module):
         self.row_attention_block = RowAttentionBlock(config, rngs=rngs)
         self.pair_mlp_block = PairMLPBlock(config, rngs=rngs)
 
-    def __call__(self, x: Float[Array, "B S C"], pair: Float[Array, "B P P F"] | None) -> Float[Array, "B P P F"]:
+    def __call__(
+        self, x: Float[Array, "B S C"], pair: Float[Array, "B P P F"] | None
+    ) -> Float[Array, "B P P F"]:
         y = self.sequence_to_pair_block(x)
         pair = y if pair is None else pair + y
         pair = pair + self.row_attention_block(pair)
@@ -237,7 +251,11 @@ class TransformerTower(nnx.Module):
         self.pair_every = config.pair_every
         for i in range(config.num_layers):
             if i % config.pair_every == 0:
-                setattr(self, f"pair_update_block{haiku_suffix(i // config.pair_every)}", PairUpdateBlock(config, rngs=rngs))
+                setattr(
+                    self,
+                    f"pair_update_block{haiku_suffix(i // config.pair_every)}",
+                    PairUpdateBlock(config, rngs=rngs),
+                )
             setattr(self, f"attention_bias_block{haiku_suffix(i)}", AttentionBiasBlock(config, rngs=rngs))
             setattr(self, f"mha_block{haiku_suffix(i)}", MHABlock(config, rngs=rngs))
             setattr(self, f"mlp_block{haiku_suffix(i)}", MLPBlock(config, rngs=rngs))

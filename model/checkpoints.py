@@ -101,7 +101,9 @@ def read_official(directory: str | Path) -> tuple[dict[str, np.ndarray], dict[st
     return flatten_haiku(params), flatten_haiku(state)
 
 
-def write_official(directory: str | Path, params: Mapping[str, np.ndarray], state: Mapping[str, np.ndarray]) -> None:
+def write_official(
+    directory: str | Path, params: Mapping[str, np.ndarray], state: Mapping[str, np.ndarray]
+) -> None:
     """Write flat `(params, state)` as an Orbax checkpoint in the official nested layout (tests, parity)."""
     import orbax.checkpoint as ocp
 
@@ -119,7 +121,9 @@ def check_official(
     for path in sorted(mapping):
         leaf = mapping[path]
         if path not in given:
-            raise CheckpointMismatchError(f"official checkpoint lacks {leaf.collection} leaf {path} {leaf.shape}")
+            raise CheckpointMismatchError(
+                f"official checkpoint lacks {leaf.collection} leaf {path} {leaf.shape}"
+            )
         collection, value = given[path]
         if collection != leaf.collection:
             raise CheckpointMismatchError(f"{path} is in {collection}, expected in {leaf.collection}")
@@ -244,7 +248,9 @@ def convert(source: str | Path, target: str | Path, config: AlphaGenomeConfig) -
     """Official Orbax checkpoint -> our own format, with the full name/shape check."""
     params, state = read_official(source)
     model = model_from_official(params, state, config)
-    provenance = f"official AlphaGenome checkpoint {Path(source).resolve().name}, converted by model.checkpoints"
+    provenance = (
+        f"official AlphaGenome checkpoint {Path(source).resolve().name}, converted by model.checkpoints"
+    )
     return save(target, model, provenance=provenance, weights_trained=True)
 
 

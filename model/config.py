@@ -179,7 +179,9 @@ class AlphaGenomeConfig:
     def validate_sequence_length(self, length: int) -> None:
         """Raise ValueError unless `length` bp can go through the network."""
         if length <= 0 or length % self.pair_resolution:
-            raise ValueError(f"sequence length must be a positive multiple of {self.pair_resolution}, got {length}")
+            raise ValueError(
+                f"sequence length must be a positive multiple of {self.pair_resolution}, got {length}"
+            )
 
     def replace(self, **changes: object) -> AlphaGenomeConfig:
         """A copy with `changes` applied (validated again)."""

@@ -27,7 +27,9 @@ class Conv1D(nnx.Module):
 
     def __init__(self, in_channels: int, out_channels: int, width: int, *, rngs: nnx.Rngs) -> None:
         fan_in = width * in_channels
-        self.w = nnx.Param(truncated_normal(rngs, (width, in_channels, out_channels), 1.0 / math.sqrt(fan_in)))
+        self.w = nnx.Param(
+            truncated_normal(rngs, (width, in_channels, out_channels), 1.0 / math.sqrt(fan_in))
+        )
         self.b = nnx.Param(jnp.zeros((out_channels,), jnp.float32))
 
     def __call__(self, x: Float[Array, "B S I"]) -> Float[Array, "B S O"]:

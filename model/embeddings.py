@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 from flax import nnx, struct
-from jaxtyping import Array, Float, Int
+from jaxtyping import Array, Float
 
-from model.layers import Embed, LayerNorm, Linear, RMSBatchNorm, gelu
+from model.layers import Embed, LayerNorm, Linear, OrganismIndex, RMSBatchNorm, gelu
 
 
 @struct.dataclass
@@ -39,11 +39,13 @@ class OutputEmbedder(nnx.Module):
     adds a projection of the (final) 128 bp embedding repeated 128 times.
 
     Args:
-      x: `Float[Array, "B S D"]`; skip: `Float[Array, "B S/r E"]` or None; organism: `Int[Array, "B"]`.
+      x: `Float[Array, "B S D"]`; skip: `Float[Array, "B S/r E"]` or None; organism: `OrganismIndex`.
     Returns `Float[Array, "B S 2D"]`.
     """
 
-    def __init__(self, in_channels: int, num_organisms: int, skip_channels: int | None = None, *, rngs: nnx.Rngs):
+    def __init__(
+        self, in_channels: int, num_organisms: int, skip_channels: int | None = None, *, rngs: nnx.Rngs
+    ):
         out = 2 * in_channels
         self.linear = Linear(in_channels, out, rngs=rngs)
         if skip_channels is not None:
@@ -53,7 +55,7 @@ class OutputEmbedder(nnx.Module):
         self.embed = Embed(num_organisms, out, rngs=rngs)
 
     def __call__(
-        self, x: Float[Array, "B S D"], organism: Int[Array, "B"], skip: Float[Array, "B T E"] | None = None
+        self, x: Float[Array, "B S D"], organism: OrganismIndex, skip: Float[Array, "B T E"] | None = None
     ) -> Float[Array, "B S O"]:
         x = self.linear(x)
         if self.has_skip:
@@ -71,7 +73,7 @@ class OutputPair(nnx.Module):
         self.layer_norm = LayerNorm(channels, rms_norm=True)
         self.embed = Embed(num_organisms, channels, rngs=rngs)
 
-    def __call__(self, pair: Float[Array, "B P P F"], organism: Int[Array, "B"]) -> Float[Array, "B P P F"]:
+    def __call__(self, pair: Float[Array, "B P P F"], organism: OrganismIndex) -> Float[Array, "B P P F"]:
         pair = (pair + jnp.swapaxes(pair, 1, 2)) / 2.0
         pair = self.layer_norm(pair)
         pair = pair + self.embed(organism)[:, None, None, :].astype(pair.dtype)

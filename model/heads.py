@@ -21,7 +21,7 @@ from jaxtyping import Array, Float, Int
 from model.attention import apply_rope
 from model.config import AlphaGenomeConfig
 from model.embeddings import Embeddings
-from model.layers import truncated_normal
+from model.layers import OrganismIndex, TrackIndex, truncated_normal
 from model.outputs import OutputType
 
 SOFT_CLIP_VALUE = 10.0
@@ -78,7 +78,9 @@ class HeadConfig:
     loss_weight: float = 1.0
 
 
-def _tracks(name: HeadName, output: OutputType, resolutions: tuple[int, ...], squash: bool = False) -> HeadConfig:
+def _tracks(
+    name: HeadName, output: OutputType, resolutions: tuple[int, ...], squash: bool = False
+) -> HeadConfig:
     res = min(resolutions)
     return HeadConfig(name, HeadType.GENOME_TRACKS, output, res, f"predictions_{res}bp", resolutions, squash)
 
@@ -102,7 +104,11 @@ HEAD_CONFIGS: dict[HeadName, HeadConfig] = {
         "predictions",
     ),
     HeadName.SPLICE_SITES_USAGE: HeadConfig(
-        HeadName.SPLICE_SITES_USAGE, HeadType.SPLICE_SITES_USAGE, OutputType.SPLICE_SITE_USAGE, 1, "predictions"
+        HeadName.SPLICE_SITES_USAGE,
+        HeadType.SPLICE_SITES_USAGE,
+        OutputType.SPLICE_SITE_USAGE,
+        1,
+        "predictions",
     ),
     HeadName.SPLICE_SITES_JUNCTION: HeadConfig(
         HeadName.SPLICE_SITES_JUNCTION,
@@ -137,7 +143,7 @@ def targets_scaling(
     return jnp.where(y > SOFT_CLIP_VALUE, 2.0 * jnp.sqrt(y * SOFT_CLIP_VALUE) - SOFT_CLIP_VALUE, y)
 
 
-def _select(values: Array, track_index: Int[Array, "T"] | None) -> Array:
+def _select(values: Array, track_index: TrackIndex | None) -> Array:
     return values if track_index is None else jnp.take(values, track_index, axis=-1)
 
 
@@ -145,7 +151,7 @@ class MultiOrganismLinear(nnx.Module):
     """Organism-specific dense layer: `x @ w[org] + b[org]`, accumulated in float32.
 
     Args:
-      x: `Float[Array, "B ... I"]`; organism: `Int[Array, "B"]`; track_index: optional `[T']`.
+      x: `Float[Array, "B ... I"]`; organism: `OrganismIndex`; track_index: optional `[T']`.
     Returns `Float[Array, "B ... O"]` (or `O = T'`) in float32.
     """
 
@@ -155,7 +161,10 @@ class MultiOrganismLinear(nnx.Module):
         self.b = nnx.Param(jnp.zeros((num_organisms, out_features), jnp.float32))
 
     def __call__(
-        self, x: Float[Array, "B ... I"], organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None
+        self,
+        x: Float[Array, "B ... I"],
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
     ) -> Float[Array, "B ... O"]:
         w = _select(jnp.take(self.w[...], organism, axis=0), track_index).astype(x.dtype)
         b = _select(jnp.take(self.b[...], organism, axis=0), track_index)
@@ -169,7 +178,11 @@ class Head(nnx.Module):
     config: HeadConfig
 
     def __call__(
-        self, embeddings: Embeddings, organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None, **kw: Array
+        self,
+        embeddings: Embeddings,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
+        **kw: Array,
     ) -> dict[str, Array]:
         raise NotImplementedError
 
@@ -182,7 +195,7 @@ class _TrackReadout(nnx.Module):
         self.learnt_scale = nnx.Param(jnp.ones((num_organisms, num_tracks), jnp.float32))
 
     def __call__(
-        self, x: Float[Array, "B S D"], organism: Int[Array, "B"], track_index: Int[Array, "T"] | None
+        self, x: Float[Array, "B S D"], organism: OrganismIndex, track_index: TrackIndex | None
     ) -> Float[Array, "B S T"]:
         z = self.multi_organism_linear(x, organism, track_index)
         scale = _select(jnp.take(self.learnt_scale[...], organism, axis=0), track_index)
@@ -201,11 +214,19 @@ class GenomeTracksHead(Head):
         tracks = model_config.tracks[config.name.value]
         dims = {1: model_config.embedding_1bp_channels, 128: model_config.embedding_128bp_channels}
         for res in config.resolutions:
-            setattr(self, f"resolution_{res}", _TrackReadout(dims[res], tracks, model_config.num_organisms, rngs=rngs))
+            setattr(
+                self,
+                f"resolution_{res}",
+                _TrackReadout(dims[res], tracks, model_config.num_organisms, rngs=rngs),
+            )
         self.track_means = HeadConstant(jnp.ones((model_config.num_organisms, tracks), jnp.float32))
 
     def __call__(
-        self, embeddings: Embeddings, organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None, **kw: Array
+        self,
+        embeddings: Embeddings,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
+        **kw: Array,
     ) -> dict[str, Array]:
         out = {}
         means = _select(jnp.take(self.track_means[...], organism, axis=0), track_index)
@@ -227,7 +248,11 @@ class ContactMapsHead(Head):
         )
 
     def __call__(
-        self, embeddings: Embeddings, organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None, **kw: Array
+        self,
+        embeddings: Embeddings,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
+        **kw: Array,
     ) -> dict[str, Array]:
         return {"predictions": self.multi_organism_linear(embeddings.embeddings_pair, organism, track_index)}
 
@@ -242,7 +267,11 @@ class SpliceSitesClassificationHead(Head):
         )
 
     def __call__(
-        self, embeddings: Embeddings, organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None, **kw: Array
+        self,
+        embeddings: Embeddings,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
+        **kw: Array,
     ) -> dict[str, Array]:
         logits = self.multi_organism_linear(embeddings.embeddings_1bp, organism)
         probs = jax.nn.softmax(logits.astype(jnp.float32), axis=-1)
@@ -260,7 +289,11 @@ class SpliceSitesUsageHead(Head):
         )
 
     def __call__(
-        self, embeddings: Embeddings, organism: Int[Array, "B"], track_index: Int[Array, "T"] | None = None, **kw: Array
+        self,
+        embeddings: Embeddings,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
+        **kw: Array,
     ) -> dict[str, Array]:
         logits = self.multi_organism_linear(embeddings.embeddings_1bp, organism, track_index)
         return {"logits": logits, "predictions": jax.nn.sigmoid(logits.astype(jnp.float32))}
@@ -277,11 +310,13 @@ class _JunctionSiteEmbedding(nnx.Module):
         self,
         x: Float[Array, "B S H"],
         positions: Int[Array, "B K"],
-        organism: Int[Array, "B"],
-        tissue_index: Int[Array, "T"] | None,
+        organism: OrganismIndex,
+        tissue_index: TrackIndex | None,
         rope_max: int,
     ) -> Float[Array, "B K T H"]:
-        gathered = jax.vmap(lambda e, i: jnp.take(e, i, axis=0, mode="clip"))(x, positions).astype(jnp.float32)
+        gathered = jax.vmap(lambda e, i: jnp.take(e, i, axis=0, mode="clip"))(x, positions).astype(
+            jnp.float32
+        )
         params = jnp.take(self.embeddings[...], organism, axis=0).reshape(-1, *self.shape)
         if tissue_index is not None:
             params = jnp.take(params, tissue_index, axis=2)
@@ -314,8 +349,8 @@ class SpliceSitesJunctionHead(Head):
     def __call__(
         self,
         embeddings: Embeddings,
-        organism: Int[Array, "B"],
-        track_index: Int[Array, "T"] | None = None,
+        organism: OrganismIndex,
+        track_index: TrackIndex | None = None,
         *,
         splice_site_positions: Int[Array, "B 4 K"],
         **kw: Array,
@@ -328,13 +363,21 @@ class SpliceSitesJunctionHead(Head):
         accept_p = self.pos_acceptor_logits(hidden, sites[:, 1], *args)
         donor_n = self.neg_donor_logits(hidden, sites[:, 2], *args)
         accept_n = self.neg_acceptor_logits(hidden, sites[:, 3], *args)
-        pos = jax.nn.softplus(jnp.einsum("bdtc,batc->bdat", donor_p, accept_p, preferred_element_type=jnp.float32))
-        neg = jax.nn.softplus(jnp.einsum("bdtc,batc->bdat", donor_n, accept_n, preferred_element_type=jnp.float32))
+        pos = jax.nn.softplus(
+            jnp.einsum("bdtc,batc->bdat", donor_p, accept_p, preferred_element_type=jnp.float32)
+        )
+        neg = jax.nn.softplus(
+            jnp.einsum("bdtc,batc->bdat", donor_n, accept_n, preferred_element_type=jnp.float32)
+        )
         tissue_mask = _select(jnp.take(self.tissue_mask[...], organism, axis=0), track_index) > 0
         pos_mask = (sites[:, 0, :, None] >= 0) & (sites[:, 1, None, :] >= 0)
         neg_mask = (sites[:, 2, :, None] >= 0) & (sites[:, 3, None, :] >= 0)
         mask = jnp.concatenate(
-            [pos_mask[..., None] & tissue_mask[:, None, None], neg_mask[..., None] & tissue_mask[:, None, None]], -1
+            [
+                pos_mask[..., None] & tissue_mask[:, None, None],
+                neg_mask[..., None] & tissue_mask[:, None, None],
+            ],
+            -1,
         )
         counts = jnp.where(mask, jnp.concatenate([pos, neg], axis=-1), 0.0)
         return {"predictions": counts, "splice_site_positions": sites, "splice_junction_mask": mask}

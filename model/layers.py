@@ -13,13 +13,18 @@ import jax.numpy as jnp
 from flax import nnx
 from jaxtyping import Array, Float, Int
 
+# Shape aliases (module-level so single-axis shapes stay readable strings).
+OrganismIndex = Int[Array, "B"]  # 0 human, 1 mouse
+TrackIndex = Int[Array, "T"]  # output channels to compute
+AnyFloat = Float[Array, "..."]
 
-def gelu(x: Float[Array, "..."]) -> Float[Array, "..."]:
+
+def gelu(x: AnyFloat) -> AnyFloat:
     """The project-wide GELU of AlphaGenome: `x * sigmoid(1.702 x)`."""
     return jax.nn.sigmoid(jnp.asarray(1.702, x.dtype) * x) * x
 
 
-def gelu_tanh(x: Float[Array, "..."]) -> Float[Array, "..."]:
+def gelu_tanh(x: AnyFloat) -> AnyFloat:
     """`jax.nn.gelu` (tanh approximation), used only by the attention-bias and seq->pair blocks."""
     return jax.nn.gelu(x, approximate=True)
 
@@ -66,7 +71,7 @@ class Embed(nnx.Module):
     def __init__(self, vocab_size: int, features: int, *, rngs: nnx.Rngs) -> None:
         self.embeddings = nnx.Param(truncated_normal(rngs, (vocab_size, features), 1.0))
 
-    def __call__(self, index: Int[Array, "B"]) -> Float[Array, "B D"]:
+    def __call__(self, index: OrganismIndex) -> Float[Array, "B D"]:
         return jnp.take(self.embeddings[...], index, axis=0)
 
 

@@ -96,7 +96,9 @@ def _track_metadata(organism: Organism, output_type: OutputType) -> pd.DataFrame
     return _normalise(frame)
 
 
-def track_metadata(output_type: OutputType, organism: Organism, num_tracks: int | None = None) -> pd.DataFrame:
+def track_metadata(
+    output_type: OutputType, organism: Organism, num_tracks: int | None = None
+) -> pd.DataFrame:
     """Metadata of every channel of a head (padding rows included), optionally the first `num_tracks`.
 
     For SPLICE_JUNCTIONS `num_tracks` counts tissues: the frame has 2 * tissues rows (+ then -).
@@ -152,7 +154,9 @@ def strand_reindexing(frame: pd.DataFrame, output_type: OutputType) -> np.ndarra
     return reindex
 
 
-def select_tracks(frame: pd.DataFrame, output_type: OutputType, ontology_terms: list[str] | None) -> np.ndarray:
+def select_tracks(
+    frame: pd.DataFrame, output_type: OutputType, ontology_terms: list[str] | None
+) -> np.ndarray:
     """Channel indices to return: non-padding tracks, filtered by ontology CURIE when given.
 
     Like the official `create_track_masks`, the ontology filter does not apply to SPLICE_SITES.

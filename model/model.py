@@ -18,7 +18,7 @@ from model.config import NUM_DOWN_STAGES, AlphaGenomeConfig
 from model.convolutions import DnaEmbedder, DownResBlock, UpResBlock
 from model.embeddings import Embeddings, OutputEmbedder, OutputPair
 from model.heads import HeadName, Heads, top_k_splice_sites
-from model.layers import Embed, pool
+from model.layers import Embed, OrganismIndex, pool
 
 
 class SequenceEncoder(nnx.Module):
@@ -65,7 +65,7 @@ class AlphaGenome(nnx.Module):
     """The full network.
 
     Call with `dna` one-hot `Float[Array, "B S 4"]` (A, C, G, T; N = zeros) and `organism`
-    `Int[Array, "B"]` (0 human, 1 mouse). Returns `(predictions, embeddings)` where predictions
+    `OrganismIndex` (0 human, 1 mouse). Returns `(predictions, embeddings)` where predictions
     maps head names to dicts of arrays (see `model.heads`).
     """
 
@@ -78,12 +78,15 @@ class AlphaGenome(nnx.Module):
         self.sequence_decoder = SequenceDecoder(config, rngs=rngs)
         self.output_embedder = OutputEmbedder(trunk, config.num_organisms, rngs=rngs)
         self.output_embedder_1 = OutputEmbedder(
-            config.base_channels, config.num_organisms, skip_channels=config.embedding_128bp_channels, rngs=rngs
+            config.base_channels,
+            config.num_organisms,
+            skip_channels=config.embedding_128bp_channels,
+            rngs=rngs,
         )
         self.output_pair = OutputPair(config.pair_dim, config.num_organisms, rngs=rngs)
         self.head = Heads(config, rngs=rngs)
 
-    def embeddings(self, dna: Float[Array, "B S 4"], organism: Int[Array, "B"]) -> Embeddings:
+    def embeddings(self, dna: Float[Array, "B S 4"], organism: OrganismIndex) -> Embeddings:
         """Trunk only: the three output embeddings."""
         self.config.validate_sequence_length(dna.shape[1])
         x = dna.astype(jnp.dtype(self.config.compute_dtype))
@@ -99,7 +102,7 @@ class AlphaGenome(nnx.Module):
     def __call__(
         self,
         dna: Float[Array, "B S 4"],
-        organism: Int[Array, "B"],
+        organism: OrganismIndex,
         *,
         heads: Collection[HeadName] | None = None,
         track_index: Mapping[HeadName, Array] | None = None,
@@ -179,7 +182,9 @@ def random_init(seed: int = 0) -> ArrayFactory:
     return factory
 
 
-def build_model(config: AlphaGenomeConfig, arrays: ArrayFactory | None = None, *, seed: int = 0) -> AlphaGenome:
+def build_model(
+    config: AlphaGenomeConfig, arrays: ArrayFactory | None = None, *, seed: int = 0
+) -> AlphaGenome:
     """A concrete model whose every leaf comes from `arrays(path, shape)` (default `random_init(seed)`)."""
     arrays = arrays or random_init(seed)
     graphdef, state = nnx.split(abstract_model(config))
