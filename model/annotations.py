@@ -121,8 +121,8 @@ def read_gencode_gtf(
             "strand": first["strand"],
             "start": grouped["start0"].min(),
             "end": grouped["end0"].max(),
-            "exon_starts": grouped["start0"].agg(lambda s: s.to_numpy(np.int64)),
-            "exon_ends": grouped["end0"].agg(lambda s: s.to_numpy(np.int64)),
+            "exon_starts": grouped["start0"].apply(lambda s: s.to_numpy(np.int64)),
+            "exon_ends": grouped["end0"].apply(lambda s: s.to_numpy(np.int64)),
         }
     ).reset_index(drop=True)
     return table.sort_values(["chrom", "start", "transcript_id"], kind="stable").reset_index(drop=True)[

@@ -82,7 +82,9 @@ def junctions_from_prediction(prediction: Any, origin: int) -> JunctionSet:
     −1 = padding) and `metadata` (T rows, or 2T rows whose first half names the tissues).
     """
     if isinstance(prediction, JunctionSet):
-        return dataclasses.replace(prediction, starts=prediction.starts + origin, ends=prediction.ends + origin)
+        return dataclasses.replace(
+            prediction, starts=prediction.starts + origin, ends=prediction.ends + origin
+        )
     positions = getattr(prediction, "splice_site_positions", None)
     if positions is None:
         raise ScorerNotApplicableError(

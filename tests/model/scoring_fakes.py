@@ -32,15 +32,19 @@ JUNCTION_SITES = 6
 def track_metadata(output_type: OutputType) -> pd.DataFrame:
     if output_type is OutputType.SPLICE_JUNCTIONS:
         return pd.DataFrame({"name": ["tissue_a", "tissue_b"], "gtex_tissue": ["Liver", "Brain"]})
-    return pd.DataFrame(
-        {
-            "name": [f"{output_type.name.lower()}_{i // 3}" for i in range(6)],
-            "strand": [STRANDS[i % 3] for i in range(6)],
-            "ontology_curie": ["UBERON:0002107"] * 6,
-            "biosample_name": ["liver"] * 6,
-            "Assay title": ["fake"] * 6,
-        }
-    ).iloc[[0, 3, 1, 4, 2, 5]].reset_index(drop=True)  # + + - - . . : stranded pairs in matching order
+    return (
+        pd.DataFrame(
+            {
+                "name": [f"{output_type.name.lower()}_{i // 3}" for i in range(6)],
+                "strand": [STRANDS[i % 3] for i in range(6)],
+                "ontology_curie": ["UBERON:0002107"] * 6,
+                "biosample_name": ["liver"] * 6,
+                "Assay title": ["fake"] * 6,
+            }
+        )
+        .iloc[[0, 3, 1, 4, 2, 5]]
+        .reset_index(drop=True)
+    )  # + + - - . . : stranded pairs in matching order
 
 
 class FakeBackend:
@@ -57,7 +61,9 @@ class FakeBackend:
         self.calls = 0
         self.sequences = 0
 
-    def track_metadata(self, output_type: OutputType, organism: Organism = Organism.HOMO_SAPIENS) -> pd.DataFrame:
+    def track_metadata(
+        self, output_type: OutputType, organism: Organism = Organism.HOMO_SAPIENS
+    ) -> pd.DataFrame:
         return track_metadata(output_type)
 
     def _base(self, sequence: str) -> np.ndarray:
@@ -132,14 +138,58 @@ def random_genome(length: int = 400_000, seed: int = 1, chrom: str = "20") -> Fa
 def toy_annotation() -> pd.DataFrame:
     """Two genes on chr20: GENE_PLUS (+, two transcripts) and GENE_MINUS (-), plus a lncRNA."""
     rows = [
-        ("GENE_PLUS", "ENSG01.1", "ENST01", "protein_coding", "chr20", "+", 10_000, 20_000, [10_000, 15_000, 19_000], [10_500, 15_200, 20_000]),
-        ("GENE_PLUS", "ENSG01.1", "ENST01b", "protein_coding", "chr20", "+", 12_000, 20_000, [12_000, 19_000], [12_100, 20_000]),
-        ("GENE_MINUS", "ENSG02.3", "ENST02", "protein_coding", "chr20", "-", 14_000, 30_000, [14_000, 29_000], [14_300, 30_000]),
+        (
+            "GENE_PLUS",
+            "ENSG01.1",
+            "ENST01",
+            "protein_coding",
+            "chr20",
+            "+",
+            10_000,
+            20_000,
+            [10_000, 15_000, 19_000],
+            [10_500, 15_200, 20_000],
+        ),
+        (
+            "GENE_PLUS",
+            "ENSG01.1",
+            "ENST01b",
+            "protein_coding",
+            "chr20",
+            "+",
+            12_000,
+            20_000,
+            [12_000, 19_000],
+            [12_100, 20_000],
+        ),
+        (
+            "GENE_MINUS",
+            "ENSG02.3",
+            "ENST02",
+            "protein_coding",
+            "chr20",
+            "-",
+            14_000,
+            30_000,
+            [14_000, 29_000],
+            [14_300, 30_000],
+        ),
         ("LNC", "ENSG03", "ENST03", "lncRNA", "chr20", "+", 50_000, 52_000, [50_000], [52_000]),
     ]
     frame = pd.DataFrame(
         rows,
-        columns=["gene_name", "gene_id", "transcript_id", "gene_type", "chrom", "strand", "start", "end", "exon_starts", "exon_ends"],
+        columns=[
+            "gene_name",
+            "gene_id",
+            "transcript_id",
+            "gene_type",
+            "chrom",
+            "strand",
+            "start",
+            "end",
+            "exon_starts",
+            "exon_ends",
+        ],
     )
     frame["exon_starts"] = frame["exon_starts"].map(lambda v: np.array(v, np.int64))
     frame["exon_ends"] = frame["exon_ends"].map(lambda v: np.array(v, np.int64))

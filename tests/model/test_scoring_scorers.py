@@ -30,7 +30,9 @@ def test_interval_scorer_matches_the_sdk():
 @pytest.mark.parametrize("width", [None, 501, 2001, 10_001, 100_001, 200_001])
 def test_every_center_mask_combination_is_valid_and_named_like_the_sdk(aggregation, width):
     ours = s.CenterMaskScorer(OutputType.DNASE, width, aggregation)
-    theirs = sdk.CenterMaskScorer(sdk.dna_output.OutputType.DNASE, width, sdk.AggregationType[aggregation.name])
+    theirs = sdk.CenterMaskScorer(
+        sdk.dna_output.OutputType.DNASE, width, sdk.AggregationType[aggregation.name]
+    )
     assert str(ours) == str(theirs) and ours.is_signed == theirs.is_signed
     assert aggregation.value == theirs.aggregation_type.value  # proto numbers
 
@@ -56,7 +58,10 @@ def test_conversions_round_trip_through_sdk_and_proto():
     ("build", "message"),
     [
         (lambda: s.CenterMaskScorer(OutputType.ATAC, 500, s.AggregationType.DIFF_SUM), "width=500"),
-        (lambda: s.CenterMaskScorer(OutputType.CONTACT_MAPS, 501, s.AggregationType.DIFF_SUM), "CONTACT_MAPS"),
+        (
+            lambda: s.CenterMaskScorer(OutputType.CONTACT_MAPS, 501, s.AggregationType.DIFF_SUM),
+            "CONTACT_MAPS",
+        ),
         (lambda: s.CenterMaskScorer(OutputType.ATAC, 501, "MEDIAN"), "aggregation_type"),
         (lambda: s.CenterMaskScorer(OutputType.ATAC, 501.0, "DIFF_SUM"), "width must be an int"),
         (lambda: s.GeneMaskLFCScorer(OutputType.CHIP_TF), "GeneMaskLFCScorer does not support"),
