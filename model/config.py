@@ -197,13 +197,13 @@ def tiny(**changes: object) -> AlphaGenomeConfig:
     """Same structure and parameter names as `full()`, narrow and few-track; 16,384 bp input."""
     config = AlphaGenomeConfig(
         sequence_length=16_384,
-        base_channels=32,
+        base_channels=96,
         channel_increment=16,
         num_heads=2,
         qk_dim=16,
         v_dim=24,
         pair_dim=16,
-        s2p_heads=4,
+        s2p_heads=8,
         s2p_dim=16,
         pos_features=8,
         junction_hidden=16,

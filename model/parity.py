@@ -1,0 +1,277 @@
+"""Numerical parity of our Flax AlphaGenome against alphagenome-pytorch 0.2.8 (code nobody here wrote).
+
+Random weights are drawn in the OFFICIAL Haiku layout (`alphagenome/...` paths, official shapes),
+then loaded into our model through `model.checkpoints` and into the PyTorch port through the
+port's own converter (`alphagenome_pytorch.convert.convert_checkpoint.convert_checkpoint`, which
+transposes, fuses QKV and bakes the standardised convolutions). The same one-hot DNA goes
+through both on the CPU in float32; for every head output we report the max relative error
+(max |ours - port| / max |port|) and Pearson r.
+
+Known deviation of the port (0.2.8) from the official code: the attention-bias block and the
+seq->pair outer-sum use `torch.nn.GELU()` (exact erf) where the official code uses
+`jax.nn.gelu` (tanh approximation). We follow the official code; `--port-tanh-gelu` patches the
+port's two GELUs to tanh to show the residual difference is only that.
+
+CLI: `python -m model.parity --preset full --length 16384` (about 10 GB RAM, minutes on CPU);
+`--preset tiny` runs in seconds (CI).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from model.checkpoints import model_from_official, name_mapping
+from model.config import AlphaGenomeConfig, preset
+from model.heads import HEAD_CONFIGS, HeadType
+from model.model import AlphaGenome
+
+GENOME_TRACK_HEADS = [n for n, c in HEAD_CONFIGS.items() if c.type is HeadType.GENOME_TRACKS]
+
+
+def random_official_weights(
+    config: AlphaGenomeConfig, seed: int = 0
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Random float32 weights for every official leaf (params and `var_ema` state).
+
+    Scales keep activations O(1) through 9 blocks: weights ~ N(0, 1/fan_in), norm scales ~ 1,
+    offsets and biases small, `var_ema` in [0.5, 1.5], junction scale/offset around 1/0.
+    """
+    rng = np.random.default_rng(seed)
+    params, state = {}, {}
+    for path, leaf in sorted(name_mapping(config).items()):
+        shape, name, parent = leaf.shape, leaf.our_path[-1], leaf.our_path[-2]
+        normal = rng.standard_normal(shape).astype(np.float32)
+        if name == "var_ema":
+            value = rng.uniform(0.5, 1.5, shape).astype(np.float32)
+        elif name in ("scale", "learnt_scale"):
+            value = 1.0 + 0.1 * normal
+        elif name == "residual_scale":
+            value = np.float32(rng.uniform(0.8, 1.2)) * np.ones(shape, np.float32)
+        elif name in ("offset", "b", "bias", "q_r_bias", "k_r_bias"):
+            value = 0.1 * normal
+        elif name == "embeddings" and parent.endswith("_logits"):
+            halves = normal.reshape(shape[0], 2, -1)
+            value = np.concatenate([1.0 + 0.1 * halves[:, :1], 0.1 * halves[:, 1:]], axis=1).reshape(shape)
+        elif name == "embeddings":
+            value = 0.5 * normal
+        elif name == "w" and parent == "standardized_conv1_d":
+            value = normal
+        elif name == "w":
+            fan_in = shape[1] if parent == "multi_organism_linear" else int(np.prod(shape[:-1]))
+            value = normal / np.sqrt(fan_in)
+        else:
+            raise KeyError(f"no random rule for {path}")
+        (state if leaf.collection == "state" else params)[path] = value.astype(np.float32)
+    return params, state
+
+
+def port_model(
+    config: AlphaGenomeConfig, params: dict[str, np.ndarray], state: dict[str, np.ndarray]
+) -> object:
+    """alphagenome-pytorch 0.2.8 with the same sizes, loaded through its own converter."""
+    import torch
+    from alphagenome_pytorch.alphagenome import AlphaGenome as PortAlphaGenome
+    from alphagenome_pytorch.alphagenome import set_update_running_var
+    from alphagenome_pytorch.convert.convert_checkpoint import convert_checkpoint
+
+    if config.pos_features != config.s2p_heads or config.s2p_dim != config.pair_dim:
+        raise ValueError("the port ties pos_features to s2p_heads and s2p_dim to pair_dim")
+    tracks = config.tracks
+    model = PortAlphaGenome(
+        dims=config.encoder_channels,
+        dna_embed_width=config.embed_kernel,
+        num_organisms=config.num_organisms,
+        transformer_kwargs={
+            "depth": config.num_layers,
+            "heads": config.num_heads,
+            "dim_head_qk": config.qk_dim,
+            "dim_head_v": config.v_dim,
+            "dropout": 0.0,
+            "ff_expansion_factor": float(config.mlp_ratio),
+            "max_positions": config.rope_max_position,
+            "dim_pairwise": config.pair_dim,
+            "pairwise_every_num_single_blocks": config.pair_every,
+            "single_to_pairwise_heads": config.s2p_heads,
+            "pool_size": config.pair_pool,
+        },
+    )
+    genome_heads = {
+        h.value: {"num_tracks": tracks[h.value], "resolutions": HEAD_CONFIGS[h].resolutions}
+        for h in GENOME_TRACK_HEADS
+    }
+    for organism in ("human", "mouse"):
+        model.add_reference_heads(
+            organism,
+            genome_track_heads=genome_heads,
+            num_tracks_contacts=tracks["contact_maps"],
+            num_splice_usage_tracks=tracks["splice_sites_usage"],
+            splice_junction_hidden_dim=config.junction_hidden,
+            splice_junction_max_tissues=tracks["splice_sites_junction"],
+        )
+    torch_params = {k: np.array(v) for k, v in params.items()}
+    torch_state = {k: np.array(v) for k, v in state.items()}
+    state_dict = convert_checkpoint(torch_params, torch_state, verbose=False)
+    missing, unexpected = model.load_state_dict(state_dict, strict=False)
+    # The port keeps RoPE frequencies etc. as buffers; every learned tensor must come from the checkpoint.
+    learned_missing = [k for k in missing if not k.endswith(("inv_freq", "dummy"))]
+    if learned_missing or unexpected:
+        raise RuntimeError(f"port load: missing {learned_missing[:5]}, unexpected {unexpected[:5]}")
+    model.eval()
+    set_update_running_var(model, False)
+    torch.set_grad_enabled(False)
+    return model
+
+
+def patch_port_gelu_to_tanh(model: object) -> int:
+    """Replace the port's exact-erf `nn.GELU` modules by tanh-approximate ones; returns how many."""
+    import torch
+
+    count = 0
+    for module in model.modules():
+        for name, child in list(module.named_children()):
+            if type(child) is torch.nn.GELU:
+                setattr(module, name, torch.nn.GELU(approximate="tanh"))
+                count += 1
+    return count
+
+
+def random_splice_sites(length: int, k: int, rng: np.random.Generator) -> np.ndarray:
+    """`[1, 4, k]` sorted distinct site positions with a few -1 paddings at the end."""
+    sites = np.stack([np.sort(rng.choice(length, size=k, replace=False)) for _ in range(4)])
+    sites[:, -max(1, k // 8) :] = -1
+    return sites[None].astype(np.int32)
+
+
+def our_outputs(
+    model: AlphaGenome, dna: np.ndarray, organism: int, sites: np.ndarray
+) -> dict[str, np.ndarray]:
+    from flax import nnx
+
+    graphdef, state = nnx.split(model)
+
+    @jax.jit
+    def forward(
+        state: nnx.State, dna: jax.Array, organism: jax.Array, sites: jax.Array
+    ) -> dict[str, jax.Array]:
+        predictions, _ = nnx.merge(graphdef, state)(dna, organism, splice_site_positions=sites)
+        out = {}
+        for head in GENOME_TRACK_HEADS:
+            for res in HEAD_CONFIGS[head].resolutions:
+                out[f"{head.value}/{res}bp"] = predictions[head.value][f"scaled_predictions_{res}bp"]
+        out["contact_maps"] = predictions["contact_maps"]["predictions"]
+        out["splice_sites_classification"] = predictions["splice_sites_classification"]["logits"]
+        out["splice_sites_usage"] = predictions["splice_sites_usage"]["predictions"]
+        out["splice_sites_junction"] = predictions["splice_sites_junction"]["predictions"]
+        return out
+
+    result = forward(
+        state, jnp.asarray(dna), jnp.full((dna.shape[0],), organism, jnp.int32), jnp.asarray(sites)
+    )
+    return {k: np.asarray(v, np.float64) for k, v in result.items()}
+
+
+def port_outputs(port: object, dna: np.ndarray, organism: int, sites: np.ndarray) -> dict[str, np.ndarray]:
+    import torch
+
+    tokens = torch.from_numpy(dna.argmax(-1).astype(np.int64))
+    out = port(tokens, organism, splice_site_positions=torch.from_numpy(sites.astype(np.int64)))
+    heads = out["human" if organism == 0 else "mouse"]
+    result = {}
+    for head in GENOME_TRACK_HEADS:
+        for res in HEAD_CONFIGS[head].resolutions:
+            result[f"{head.value}/{res}bp"] = heads[head.value][f"scaled_predictions_{res}bp"]
+    result["contact_maps"] = heads["contact_maps"]
+    result["splice_sites_classification"] = heads["splice_sites_classification"]
+    result["splice_sites_usage"] = heads["splice_sites_usage"]
+    result["splice_sites_junction"] = heads["splice_sites_junction"]["predictions"]
+    return {k: v.detach().double().numpy() for k, v in result.items()}
+
+
+@dataclasses.dataclass(frozen=True)
+class HeadParity:
+    output: str
+    shape: tuple[int, ...]
+    max_rel_err: float  # max |ours - port| / max |port|
+    pearson_r: float
+
+    def ok(self, r_min: float = 0.9999, rel_max: float = 1e-2) -> bool:
+        return self.pearson_r > r_min and self.max_rel_err < rel_max
+
+
+def compare(ours: np.ndarray, theirs: np.ndarray) -> tuple[float, float]:
+    """(max |a - b| / max |b|, Pearson r) over all elements."""
+    if ours.shape != theirs.shape:
+        raise ValueError(f"shape mismatch {ours.shape} vs {theirs.shape}")
+    a, b = ours.ravel(), theirs.ravel()
+    rel = float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-12))
+    r = float(np.corrcoef(a, b)[0, 1]) if a.std() > 0 and b.std() > 0 else float(np.array_equal(a, b))
+    return rel, r
+
+
+def run_parity(
+    config: AlphaGenomeConfig,
+    length: int,
+    *,
+    seed: int = 0,
+    organism: int = 0,
+    port_tanh_gelu: bool = False,
+    num_sites: int = 64,
+    verbose: bool = False,
+) -> list[HeadParity]:
+    """Random official-layout weights -> both models -> per-output comparison."""
+    config = config.replace(compute_dtype="float32")
+    t0 = time.time()
+    params, state = random_official_weights(config, seed)
+    rng = np.random.default_rng(seed + 1)
+    dna = np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None]
+    sites = random_splice_sites(length, num_sites, rng)
+    ours_model = model_from_official(params, state, config)
+    ours = our_outputs(ours_model, dna, organism, sites)
+    del ours_model
+    if verbose:
+        print(f"ours done in {time.time() - t0:.1f}s", flush=True)
+    port = port_model(config, params, state)
+    del params, state
+    if port_tanh_gelu:
+        patch_port_gelu_to_tanh(port)
+    theirs = port_outputs(port, dna, organism, sites)
+    if verbose:
+        print(f"port done in {time.time() - t0:.1f}s", flush=True)
+    rows = []
+    for key in ours:
+        rel, r = compare(ours[key], theirs[key])
+        rows.append(HeadParity(key, ours[key].shape, rel, r))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m model.parity", description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", default="tiny", choices=["tiny", "full"])
+    parser.add_argument("--length", type=int, default=16384)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--organism", type=int, default=0, choices=[0, 1])
+    parser.add_argument("--port-tanh-gelu", action="store_true", help="patch the port's erf GELUs to tanh")
+    args = parser.parse_args(argv)
+    rows = run_parity(
+        preset(args.preset),
+        args.length,
+        seed=args.seed,
+        organism=args.organism,
+        port_tanh_gelu=args.port_tanh_gelu,
+        verbose=True,
+    )
+    print(f"{'output':36s} {'shape':>22s} {'max_rel_err':>12s} {'pearson_r':>12s}")
+    for row in rows:
+        flag = "ok" if row.ok() else "FAIL"
+        print(f"{row.output:36s} {str(row.shape):>22s} {row.max_rel_err:12.3e} {row.pearson_r:12.8f} {flag}")
+    print("all heads within target" if all(r.ok() for r in rows) else "some heads outside target")
+
+
+if __name__ == "__main__":
+    main()
