@@ -17,9 +17,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 from flax import nnx
-from jaxtyping import Array, Float
+from jaxtyping import Array, Float, Int
 
 from model.genome import Genome, one_hot, reverse_complement
+from model.spliceai.incremental import region_with_snvs
 from model.spliceai.network import SpliceAI
 from model.spliceai.weights import load_spliceai_models
 
@@ -46,22 +47,72 @@ class SpliceAIEnsemble:
     """
 
     def __init__(
-        self, models: Sequence[SpliceAI], tile: int = 5000, length_bucket: int = 256, max_batch: int = 4
+        self,
+        models: Sequence[SpliceAI],
+        tile: int = 5000,
+        length_bucket: int = 256,
+        max_batch: int = 4,
+        snv_batch: int = 64,
     ) -> None:
         if not models:
             raise ValueError("an ensemble needs at least one model")
         self.graphdef, _ = nnx.split(models[0])
-        self.states = tuple(nnx.state(m) for m in models)
+        # parameters of all models stacked on a leading axis; jit compiles one model and scans
+        self.stacked = jax.tree.map(lambda *leaves: jnp.stack(leaves), *(nnx.state(m) for m in models))
         self.size = len(models)
         self.flank = models[0].config.flank
         self.tile = tile
         self.length_bucket = length_bucket
         self.max_batch = max_batch
+        self.snv_batch = snv_batch
         self._forward = jax.jit(functools.partial(_ensemble_forward, self.graphdef))
+        self._snv_forward = jax.jit(
+            functools.partial(_ensemble_snv_forward, self.graphdef), static_argnames="distance"
+        )
 
     def predict_onehot(self, x: Float[Array, "B L4 4"]) -> np.ndarray:
         """Mean class probabilities `[B, L4 - 2 * flank, 3]` for one-hot windows (no padding added)."""
-        return np.asarray(self._forward(self.states, jnp.asarray(x, dtype=jnp.float32)))
+        return np.asarray(self._forward(self.stacked, jnp.asarray(x, dtype=jnp.float32)))
+
+    def predict_with_snvs(
+        self, sequence: str, offsets: Sequence[int], alt_bases: Sequence[str], distance: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """REF over a sequence and ALT around SNVs in it, sharing the REF pass (`incremental.py`).
+
+        Args:
+          sequence: `N + 2 * flank` bases (already strand-oriented and masked).
+          offsets: output index (0..N-1) of each SNV, each at least `distance` from both ends.
+          alt_bases: the ALT base of each SNV, same orientation as `sequence`.
+          distance: ALT outputs cover `offset ± distance`.
+
+        Returns:
+          REF `[N, 3]` and ALT `[V, 2 * distance + 1, 3]` probabilities.
+        """
+        n_out = len(sequence) - 2 * self.flank
+        if any(not distance <= o < n_out - distance for o in offsets):
+            raise ValueError(f"SNV offsets must lie in [{distance}, {n_out - distance})")
+        x = np.zeros((1, _round_up(len(sequence), 4 * self.length_bucket), 4), np.float32)
+        x[0, : len(sequence)] = one_hot(sequence)
+        x_device = jnp.asarray(x)
+        # SNVs go in fixed-size groups (power of two up to `snv_batch`) to bound recompiles;
+        # each group recomputes the REF pass, so regions with many SNVs want a large group.
+        group = min(self.snv_batch, _batch_bucket(max(len(offsets), 1)))
+        ref: np.ndarray | None = None
+        alts = []
+        for lo in range(0, max(len(offsets), 1), group):
+            chunk = np.asarray(offsets[lo : lo + group], np.int32)
+            padded_offsets = np.full(group, distance, np.int32)
+            padded_offsets[: len(chunk)] = chunk
+            bases = np.zeros((group, 4), np.float32)
+            if len(chunk):
+                bases[: len(chunk)] = one_hot("".join(alt_bases[lo : lo + group]))
+            ref_probs, alt_probs = self._snv_forward(
+                self.stacked, x_device, jnp.asarray(padded_offsets), jnp.asarray(bases), distance=distance
+            )
+            ref = np.asarray(ref_probs) if ref is None else ref
+            alts.append(np.asarray(alt_probs)[: len(chunk)])
+        assert ref is not None
+        return ref[:n_out], np.concatenate(alts, axis=0)
 
     def predict_windows(self, sequences: Sequence[str]) -> list[np.ndarray]:
         """Predict several sequences of any lengths (each > 2 * flank), batched and padded.
@@ -136,14 +187,46 @@ def _batch_bucket(n: int) -> int:
 
 
 def _ensemble_forward(
-    graphdef: nnx.GraphDef, states: tuple[nnx.State, ...], x: Float[Array, "B L4 4"]
+    graphdef: nnx.GraphDef, stacked: nnx.State, x: Float[Array, "B L4 4"]
 ) -> Float[Array, "B L 3"]:
-    # A Python loop over the models (unrolled by jit) runs faster on CPU than vmap, which turns
-    # every conv into a grouped conv.
-    total = nnx.merge(graphdef, states[0])(x)
-    for state in states[1:]:
-        total = total + nnx.merge(graphdef, state)(x)
-    return total / len(states)
+    # Scan over the models: one compiled model, run once per weight set. (vmap would turn
+    # every conv into a grouped conv, which is slower on CPU.)
+    def step(total: jax.Array, state: nnx.State) -> tuple[jax.Array, None]:
+        return total + nnx.merge(graphdef, state)(x), None
+
+    n_models = jax.tree.leaves(stacked)[0].shape[0]
+    shape = (x.shape[0], x.shape[1] - 2 * _flank(graphdef, stacked), 3)
+    total, _ = jax.lax.scan(step, jnp.zeros(shape, x.dtype), stacked)
+    return total / n_models
+
+
+def _ensemble_snv_forward(
+    graphdef: nnx.GraphDef,
+    stacked: nnx.State,
+    x: Float[Array, "1 L4 4"],
+    offsets: Int[Array, " V"],
+    alt_onehot: Float[Array, "V 4"],
+    distance: int,
+) -> tuple[Float[Array, "N 3"], Float[Array, "V D 3"]]:
+    def step(
+        totals: tuple[jax.Array, jax.Array], state: nnx.State
+    ) -> tuple[tuple[jax.Array, jax.Array], None]:
+        ref, alt = region_with_snvs(nnx.merge(graphdef, state), x, offsets, alt_onehot, distance)
+        return (totals[0] + ref, totals[1] + alt), None
+
+    n_models = jax.tree.leaves(stacked)[0].shape[0]
+    flank = _flank(graphdef, stacked)
+    init = (
+        jnp.zeros((x.shape[1] - 2 * flank, 3), x.dtype),
+        jnp.zeros((offsets.shape[0], 2 * distance + 1, 3), x.dtype),
+    )
+    (ref, alt), _ = jax.lax.scan(step, init, stacked)
+    return ref / n_models, alt / n_models
+
+
+def _flank(graphdef: nnx.GraphDef, stacked: nnx.State) -> int:
+    one = jax.tree.map(lambda leaf: leaf[0], stacked)
+    return nnx.merge(graphdef, one).config.flank
 
 
 _LOCK = threading.Lock()

@@ -38,8 +38,11 @@ SKIP_CHROM_END = "near_chromosome_end"
 SKIP_REF_TOO_LONG = "ref_too_long"
 
 _IGNORED_ALT_CHARS = (".", "-", "*", "<", ">")
-_MAX_GAP = 2 * FLANK  # variants closer than this share one REF pass
-_MAX_REGION = 50_000  # bases of REF output per pass
+# Variants of a gene closer than _MAX_GAP share one REF pass (a merged region costs its span,
+# separate passes 10,000 + 2d bases each); _MAX_REGION and _MAX_SNVS bound a pass's size.
+_MAX_GAP = 5_000
+_MAX_REGION = 20_000
+_MAX_SNVS = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,7 +125,10 @@ class _Task:
     gene: _Gene
     contig: str
     allele: str
-    ref_window: str = ""
+
+    @property
+    def is_snv(self) -> bool:
+        return len(self.result.variant.ref) == 1 and len(self.allele) == 1
 
 
 class GeneIndex:
@@ -275,45 +281,63 @@ class SpliceAIScorer:
         return tasks
 
     def _run(self, tasks: list[_Task]) -> None:
+        """Predict REF and ALT for every (allele, gene) task and fill in its scores."""
         d, half = self.distance, self.half_window
-        ref_tracks = self._ref_predictions(tasks)
-        alt_windows = []
-        for task in tasks:
+        y_ref: list[np.ndarray | None] = [None] * len(tasks)
+        y_alt: list[np.ndarray | None] = [None] * len(tasks)
+        by_gene: dict[tuple[str, int], list[int]] = {}
+        for i, task in enumerate(tasks):
+            by_gene.setdefault((task.contig, task.gene.row), []).append(i)
+        for (contig, _), members in by_gene.items():
+            members.sort(key=lambda i: tasks[i].result.variant.pos)
+            for cluster in _clusters(members, lambda i: tasks[i].result.variant.pos - 1):
+                self._run_cluster(contig, [tasks[i] for i in cluster], cluster, y_ref, y_alt)
+        # indels: one full ALT window each (their lengths differ), batched
+        indels = [i for i, task in enumerate(tasks) if not task.is_snv]
+        windows = []
+        for i in indels:
+            task = tasks[i]
             v, p0 = task.result.variant, task.result.variant.pos - 1
             window = self.genome.fetch(task.contig, p0 - half, p0 + half + 1)
             window = mask_outside(window, p0 - half, (task.gene.start, task.gene.end))
             alt = window[:half] + task.allele + window[half + len(v.ref) :]
-            alt_windows.append(reverse_complement(alt) if task.gene.strand == "-" else alt)
-        alt_preds = self.ensemble.predict_windows(alt_windows)
-        for task, y_alt, y_ref in zip(tasks, alt_preds, ref_tracks, strict=True):
-            if task.gene.strand == "-":
-                y_alt = y_alt[::-1]
-            task.result.scores[task.slot] = self._delta(task, y_ref, y_alt, d)
+            windows.append(reverse_complement(alt) if task.gene.strand == "-" else alt)
+        for i, probs in zip(indels, self.ensemble.predict_windows(windows), strict=True):
+            y_alt[i] = probs[::-1] if tasks[i].gene.strand == "-" else probs
+        for task, ref, alt in zip(tasks, y_ref, y_alt, strict=True):
+            assert ref is not None and alt is not None
+            task.result.scores[task.slot] = self._delta(task, ref, alt, d)
 
-    def _ref_predictions(self, tasks: list[_Task]) -> list[np.ndarray]:
-        """REF tracks `[2d + 1, 3]` per task, one region pass per gene and cluster of variants."""
-        d = self.distance
-        out: list[np.ndarray | None] = [None] * len(tasks)
-        by_gene: dict[tuple[str, int], list[int]] = {}
-        for i, task in enumerate(tasks):
-            by_gene.setdefault((task.contig, task.gene.row), []).append(i)
-        cache: dict[tuple, tuple[int, np.ndarray]] = {}
-        for (contig, _), members in by_gene.items():
-            members.sort(key=lambda i: tasks[i].result.variant.pos)
-            for cluster in _clusters(members, lambda i: tasks[i].result.variant.pos - 1):
-                gene = tasks[cluster[0]].gene
-                first = tasks[cluster[0]].result.variant.pos - 1 - d
-                last = tasks[cluster[-1]].result.variant.pos - 1 + d + 1
-                keep = (max(gene.start, first - FLANK), min(gene.end, last + FLANK))
-                key = (contig, gene.strand, first, last, keep)
-                if key not in cache:
-                    track = self.ensemble.predict_region(self.genome, contig, first, last, gene.strand, keep)
-                    cache[key] = (first, track)
-                start, track = cache[key]
-                for i in cluster:
-                    offset = tasks[i].result.variant.pos - 1 - d - start
-                    out[i] = track[offset : offset + 2 * d + 1]
-        return [o for o in out if o is not None]
+    def _run_cluster(
+        self,
+        contig: str,
+        cluster: list[_Task],
+        ids: list[int],
+        y_ref: list[np.ndarray | None],
+        y_alt: list[np.ndarray | None],
+    ) -> None:
+        """One REF pass over the cluster's region (gene-masked), ALT for its SNVs alongside."""
+        d, gene = self.distance, cluster[0].gene
+        first = cluster[0].result.variant.pos - 1 - d
+        last = cluster[-1].result.variant.pos - 1 + d + 1
+        n_out = last - first
+        sequence = self.genome.fetch(contig, first - FLANK, last + FLANK)
+        sequence = mask_outside(sequence, first - FLANK, (gene.start, gene.end))
+        snvs = [k for k, task in enumerate(cluster) if task.is_snv]
+        offsets = [cluster[k].result.variant.pos - 1 - first for k in snvs]
+        bases = [cluster[k].allele for k in snvs]
+        if gene.strand == "-":
+            sequence = reverse_complement(sequence)
+            offsets = [n_out - 1 - o for o in offsets]
+            bases = [reverse_complement(b) for b in bases]
+        ref, alts = self.ensemble.predict_with_snvs(sequence, offsets, bases, d)
+        if gene.strand == "-":
+            ref, alts = ref[::-1], alts[:, ::-1]
+        for task, i in zip(cluster, ids, strict=True):
+            offset = task.result.variant.pos - 1 - first
+            y_ref[i] = ref[offset - d : offset + d + 1]
+        for k, alt in zip(snvs, alts, strict=True):
+            y_alt[ids[k]] = alt
 
     def _delta(self, task: _Task, y_ref: np.ndarray, y_alt: np.ndarray, d: int) -> GeneScore:
         v = task.result.variant
@@ -357,7 +381,11 @@ def _clusters(members: list[int], position: Callable[[int], int]) -> Iterator[li
     """Split position-sorted `members` where the gap or the region would grow too large."""
     cluster = [members[0]]
     for i in members[1:]:
-        if position(i) - position(cluster[-1]) > _MAX_GAP or position(i) - position(cluster[0]) > _MAX_REGION:
+        if (
+            position(i) - position(cluster[-1]) > _MAX_GAP
+            or position(i) - position(cluster[0]) > _MAX_REGION
+            or len(cluster) >= _MAX_SNVS
+        ):
             yield cluster
             cluster = [i]
         else:
