@@ -220,6 +220,9 @@ class Score(models.Model):
     gene_id = models.CharField(max_length=64, blank=True)
     gene_name = models.CharField(max_length=100, blank=True)
     raw_score = models.FloatField()
+    offset = models.IntegerField(
+        null=True, blank=True, help_text="bp from the variant to the effect (SpliceAI DP)"
+    )
     quantile_score = models.FloatField(null=True, blank=True)
     backend = models.CharField(max_length=32, blank=True)
 

@@ -1,0 +1,71 @@
+// Pure functions: the job's browser config (from predictions/browser_config.py) -> igv.js configs.
+
+const ALLELE_COLORS = { REF: "rgb(90,90,90)", ALT: "rgb(31,111,235)", DELTA: "rgb(200,60,40)", "": "rgb(31,111,235)" };
+const ALLELE_LABELS = { REF: "REF", ALT: "ALT", DELTA: "ALT−REF", "": "" };
+
+export function referenceConfig(config) {
+  return { ...config.reference, wholeGenomeView: false };
+}
+
+export function geneTrack(config) {
+  if (!config.genesURL) return null;
+  return {
+    name: "Genes",
+    type: "annotation",
+    format: "bed",
+    url: config.genesURL,
+    displayMode: "EXPANDED",
+    height: 90,
+    order: 1,
+    removable: false,
+  };
+}
+
+export function variantTrack(config) {
+  if (!config.variantsURL) return null;
+  return { name: "Variants", type: "annotation", format: "bed", url: config.variantsURL, color: "rgb(180,0,0)", order: 2, height: 40 };
+}
+
+export function wigTrack(track, order) {
+  const label = ALLELE_LABELS[track.allele] ? `${track.name} ${ALLELE_LABELS[track.allele]}` : track.name;
+  const isDelta = track.allele === "DELTA";
+  return {
+    name: label,
+    type: "wig",
+    format: "bigwig",
+    url: track.url,
+    color: ALLELE_COLORS[track.allele] ?? ALLELE_COLORS[""],
+    altColor: isDelta ? "rgb(40,120,200)" : undefined,
+    height: 50,
+    autoscale: !isDelta,
+    min: isDelta ? -1 : undefined,
+    max: isDelta ? 1 : undefined,
+    order,
+    provenance: track.provenance,
+  };
+}
+
+/** Tracks that belong to one variant, REF/ALT/ALT−REF grouped by track name. */
+export function tracksForVariant(config, variantKey) {
+  const rank = { REF: 0, ALT: 1, DELTA: 2 };
+  return config.tracks
+    .filter((t) => t.variant === variantKey)
+    .sort((a, b) => a.name.localeCompare(b.name) || rank[a.allele] - rank[b.allele])
+    .map((t, i) => wigTrack(t, 10 + i));
+}
+
+/** Interval (and sequence) job tracks: those without a variant, filtered by the picker's selection. */
+export function intervalTracks(config, selectedNames) {
+  return config.tracks
+    .filter((t) => t.variant === null && (!selectedNames || selectedNames.has(t.url)))
+    .map((t, i) => wigTrack(t, 10 + i));
+}
+
+export function locusForVariant(variant, flank = 150) {
+  return `${variant.chrom}:${Math.max(1, variant.pos - flank)}-${variant.pos + flank}`;
+}
+
+export function provenanceText(config) {
+  const seen = new Set(config.tracks.map((t) => t.provenance).filter(Boolean));
+  return seen.size ? `Predicted by ${[...seen].join("; ")}.` : "";
+}

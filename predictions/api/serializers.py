@@ -1,0 +1,184 @@
+"""REST representations. Jobs are addressed by their UUID `code`; integer ids never appear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from rest_framework import serializers
+
+from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
+from predictions import job_status
+from predictions.forms import OUTPUT_TYPE_CHOICES
+from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant
+from predictions.submission import SEQUENCE_LENGTHS, PredictionOptions
+
+
+class AssemblySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assembly
+        fields = ["name", "organism", "description", "annotation_format"]
+
+
+class JobSerializer(serializers.ModelSerializer):
+    assembly = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    progress = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "code",
+            "kind",
+            "title",
+            "assembly",
+            "status",
+            "step",
+            "progress",
+            "error",
+            "parameters",
+            "created",
+            "started",
+            "finished",
+            "url",
+        ]
+
+    def get_progress(self, job: Job) -> dict[str, Any]:
+        status = job_status.as_dict(job)
+        return {key: status[key] for key in ("done", "total", "fraction", "eta_seconds", "variants")}
+
+    def get_url(self, job: Job) -> str:
+        return f"/jobs/{job.code}/"
+
+
+class JobCreateSerializer(serializers.Serializer):
+    """Create any kind of job; `mode` picks the input field that must be filled."""
+
+    mode = serializers.ChoiceField(choices=["variants", "vcf", "locus", "gene", "sequence", "ism"])
+    assembly = serializers.SlugRelatedField(
+        slug_field="name", queryset=Assembly.objects.all(), required=False
+    )
+    variants_text = serializers.CharField(required=False, allow_blank=True, default="")
+    vcf_file = serializers.FileField(required=False)
+    locus = serializers.CharField(required=False, allow_blank=True, default="")
+    gene = serializers.CharField(required=False, allow_blank=True, default="")
+    sequence = serializers.CharField(required=False, allow_blank=True, default="")
+    ism_locus = serializers.CharField(required=False, allow_blank=True, default="")
+    sequence_length = serializers.ChoiceField(choices=list(SEQUENCE_LENGTHS), default="16KB")
+    output_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=[c for c, _ in OUTPUT_TYPE_CHOICES]), default=["SPLICE_SITES"]
+    )
+    ontology_terms = serializers.ListField(child=serializers.RegexField(r"^[A-Za-z_]+:\S+$"), default=list)
+    spliceai = serializers.BooleanField(default=True)
+    spliceai_distance = serializers.IntegerField(min_value=0, max_value=4999, default=50)
+    spliceai_mask = serializers.BooleanField(default=False)
+    alphagenome_scorers = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(RECOMMENDED_VARIANT_SCORERS)), default=list
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["mode"] != "sequence" and "assembly" not in attrs:
+            default = Assembly.objects.filter(name=settings.GENOMEAPP_DEFAULT_ASSEMBLY).first()
+            if default is None:
+                raise serializers.ValidationError({"assembly": "name an assembly (no default is registered)"})
+            attrs["assembly"] = default
+        upload = attrs.get("vcf_file")
+        if upload is not None and upload.size > settings.GENOMEAPP_MAX_UPLOAD_BYTES:
+            raise serializers.ValidationError(
+                {"vcf_file": f"{upload.size:,} bytes; the limit is {settings.GENOMEAPP_MAX_UPLOAD_BYTES:,}"}
+            )
+        return attrs
+
+    def options(self) -> PredictionOptions:
+        data = self.validated_data
+        return PredictionOptions(
+            sequence_length=SEQUENCE_LENGTHS[data["sequence_length"]],
+            output_types=tuple(data["output_types"] or ["SPLICE_SITES"]),
+            ontology_terms=tuple(data["ontology_terms"]),
+            spliceai_distance=data["spliceai_distance"] if data["spliceai"] else None,
+            spliceai_mask=data["spliceai_mask"],
+            alphagenome_scorers=tuple(data["alphagenome_scorers"]),
+        )
+
+
+class VariantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Variant
+        fields = [
+            "chrom",
+            "pos",
+            "ref",
+            "alt",
+            "variant_id",
+            "line",
+            "status",
+            "message",
+            "max_abs_score",
+            "top_gene",
+        ]
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    variant = serializers.SerializerMethodField()
+    variant_scorer = serializers.CharField(source="scorer")
+
+    class Meta:
+        model = Score
+        fields = [
+            "variant",
+            "variant_scorer",
+            "output_type",
+            "track_name",
+            "track_strand",
+            "ontology_curie",
+            "biosample_name",
+            "gene_id",
+            "gene_name",
+            "raw_score",
+            "quantile_score",
+            "offset",
+            "backend",
+        ]
+
+    def get_variant(self, score: Score) -> str:
+        v = score.variant
+        return f"{v.chrom}:{v.pos}:{v.ref}>{v.alt}"
+
+
+class TrackFileSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    variant = serializers.SerializerMethodField()
+
+    class Meta:
+        model = TrackFile
+        fields = [
+            "url",
+            "variant",
+            "interval",
+            "output_type",
+            "track_name",
+            "allele",
+            "file_format",
+            "backend",
+            "provenance",
+        ]
+
+    def get_url(self, track: TrackFile) -> str:
+        request = self.context["request"]
+        relative = track.path.removeprefix(f"results/{track.job.code}/")
+        return request.build_absolute_uri(f"/jobs/{track.job.code}/files/{relative}")
+
+    def get_variant(self, track: TrackFile) -> str | None:
+        v = track.variant
+        return None if v is None else f"{v.chrom}:{v.pos}:{v.ref}>{v.alt}"
+
+
+class ShareLinkSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ShareLink
+        fields = ["token", "url", "created", "revoked"]
+
+    def get_url(self, link: ShareLink) -> str:
+        return self.context["request"].build_absolute_uri(f"/s/{link.token}/")

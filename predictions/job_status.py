@@ -1,0 +1,71 @@
+"""A job's live status as the page and the API show it, and deleting a job with its files."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from predictions.models import Job, Variant
+
+
+def eta_seconds(job: Job) -> float | None:
+    """Remaining seconds, extrapolated from the rate so far; None until there is a rate."""
+    if job.status != Job.RUNNING or not job.started or not job.progress_done or not job.progress_total:
+        return None
+    elapsed = (timezone.now() - job.started).total_seconds()
+    return max(0.0, elapsed / job.progress_done * (job.progress_total - job.progress_done))
+
+
+def as_dict(job: Job) -> dict[str, Any]:
+    counts = job.variants.aggregate(
+        accepted=Count("id", filter=Q(status=Variant.Status.ACCEPTED)),
+        rejected=Count("id", filter=Q(status=Variant.Status.REJECTED)),
+        skipped=Count("id", filter=Q(status=Variant.Status.SKIPPED)),
+    )
+    return {
+        "code": str(job.code),
+        "kind": job.kind,
+        "status": job.status,
+        "is_final": job.is_final,
+        "step": job.step,
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "fraction": job.progress_fraction,
+        "eta_seconds": eta_seconds(job),
+        "error": job.error,
+        "created": job.created.isoformat(),
+        "started": job.started.isoformat() if job.started else None,
+        "finished": job.finished.isoformat() if job.finished else None,
+        "variants": counts,
+    }
+
+
+def with_counts(jobs: Iterable[Job]) -> list[Job]:
+    """Jobs annotated with accepted/rejected variant counts for the list page."""
+    ids = [job.pk for job in jobs]
+    counts = {
+        row["job"]: row
+        for row in Variant.objects.filter(job__in=ids)
+        .values("job")
+        .annotate(
+            accepted=Count("id", filter=~Q(status=Variant.Status.REJECTED)),
+            rejected=Count("id", filter=Q(status=Variant.Status.REJECTED)),
+        )
+    }
+    result = []
+    for job in jobs:
+        job.accepted_count = counts.get(job.pk, {}).get("accepted", 0)
+        job.rejected_count = counts.get(job.pk, {}).get("rejected", 0)
+        result.append(job)
+    return result
+
+
+def delete_job(job: Job) -> None:
+    """Stop the job if it runs, then remove its rows and its result files."""
+    job.cancel()
+    shutil.rmtree(job.results_dir(), ignore_errors=True)
+    job.delete()

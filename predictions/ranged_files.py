@@ -1,0 +1,72 @@
+"""Serve files with HTTP Range support (igv.js reads bigWig, FASTA and indexes by byte range)."""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.http import http_date
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+def safe_join(root: Path, relative: str) -> Path:
+    """`root / relative`, refusing anything that escapes `root`."""
+    root = root.resolve()
+    path = (root / relative).resolve()
+    if root != path and root not in path.parents:
+        raise Http404("no such file")
+    return path
+
+
+def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        handle.seek(start)
+        while length > 0:
+            chunk = handle.read(min(_CHUNK, length))
+            if not chunk:
+                return
+            length -= len(chunk)
+            yield chunk
+
+
+def ranged_file_response(request: HttpRequest, path: Path, filename: str | None = None) -> HttpResponse:
+    """200 with the whole file, 206 with one byte range, 416 when the range is unsatisfiable.
+
+    Multiple ranges in one request are answered with the whole file (allowed by RFC 9110).
+    """
+    if not path.is_file():
+        raise Http404("no such file")
+    size = path.stat().st_size
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    match = _RANGE.match(request.headers.get("Range", "").strip())
+    if match and (match.group(1) or match.group(2)):
+        first, last = match.group(1), match.group(2)
+        if first:
+            start = int(first)
+            end = min(int(last), size - 1) if last else size - 1
+        else:  # suffix range: the last N bytes
+            start = max(0, size - int(last))
+            end = size - 1
+        if start >= size or end < start:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+            return response
+        response = StreamingHttpResponse(
+            _read(path, start, end - start + 1), status=206, content_type=content_type
+        )
+        response["Content-Length"] = str(end - start + 1)
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    else:
+        response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115 - closed by Django
+        response["Content-Length"] = str(size)
+    response["Accept-Ranges"] = "bytes"
+    response["Last-Modified"] = http_date(os.path.getmtime(path))
+    if filename:
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

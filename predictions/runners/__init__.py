@@ -1,0 +1,1 @@
+"""One module per job kind; each exposes `run(job, cancelled)` and reports progress through `Job.beat`."""

@@ -1,0 +1,80 @@
+"""AlphaGenome variant scorers (the SDK's names) through the scoring engine, stored as Score rows."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from model.genome import Genome
+from model.inference import get_backend
+from model.outputs import Organism
+from model.scoring.engine import score_variants
+from model.scoring.results import tidy_scores
+from model.scoring.scorers import parse_scorer
+from model.scoring.variants import Variant as ModelVariant
+from predictions.models import Job, Score, Variant
+from predictions.runners.progress import Progress
+
+
+def score(
+    job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, params: dict, progress: Progress
+) -> None:
+    backend = get_backend("alphagenome")
+    scorers = [parse_scorer(name) for name in params["alphagenome_scorers"]]
+    by_key = {(v.chrom, v.pos, v.ref, v.alt): v for v in variants}
+    done = 0
+
+    def on_progress(finished: int, _total: int) -> None:
+        nonlocal done
+        progress.add(finished - done)
+        done = finished
+
+    result = score_variants(
+        backend,
+        genome,
+        [ModelVariant(v.chrom, v.pos, v.ref, v.alt, name=v.variant_id) for v in variants],
+        scorers,
+        sequence_length=int(params.get("sequence_length", 16_384)),
+        organism=Organism[job.assembly.organism],
+        annotation=genes,
+        ontology_terms=params.get("ontology_terms") or None,
+        progress=on_progress,
+        on_unsupported="skip",
+    )
+    if result.skipped:
+        notes = "; ".join(f"{name}: {reason}" for name, reason in result.skipped.items())
+        job.parameters = {**job.parameters, "skipped_scorers": notes}
+        Job.objects.filter(pk=job.pk).update(parameters=job.parameters)
+    rows: list[Score] = []
+    for block in result.blocks:
+        variant = by_key[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
+        for record in tidy_scores([block]).to_dict("records"):
+            rows.append(score_row(job, variant, record, result.backend))
+        if len(rows) >= 5000:
+            Score.objects.bulk_create(rows)
+            rows = []
+    Score.objects.bulk_create(rows)
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def score_row(job: Job, variant: Variant, record: dict, backend: str) -> Score:
+    quantile = record.get("quantile_score")
+    return Score(
+        job=job,
+        variant=variant,
+        scorer=_text(record.get("variant_scorer")),
+        output_type=_text(record.get("output_type")),
+        track_name=_text(record.get("track_name"))[:300],
+        track_strand=_text(record.get("track_strand"))[:1],
+        ontology_curie=_text(record.get("ontology_curie"))[:64],
+        biosample_name=_text(record.get("biosample_name"))[:200],
+        gene_id=_text(record.get("gene_id"))[:64],
+        gene_name=_text(record.get("gene_name"))[:100],
+        raw_score=float(record["raw_score"]),
+        quantile_score=None if quantile is None or math.isnan(quantile) else float(quantile),
+        backend=backend,
+    )

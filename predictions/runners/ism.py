@@ -1,0 +1,87 @@
+"""ISM jobs: score every substitution in a ≤ 200 bp interval; store scores and a logo matrix."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import numpy as np
+
+from model.genome import Interval
+from model.inference import get_backend
+from model.outputs import Organism
+from model.scoring.ism import score_ism
+from model.scoring.results import tidy_scores
+from model.scoring.scorers import parse_scorer
+from predictions.assemblies import genes_for, genome_for
+from predictions.models import Job, Score, Variant
+from predictions.runners.alphagenome_scores import score_row
+from predictions.runners.progress import Progress
+from predictions.runners.variants import summarise_variants
+
+
+def run(job: Job, cancelled: threading.Event) -> None:
+    params = job.parameters
+    genome = genome_for(job.assembly)
+    interval = Interval(genome.resolve_contig(params["chrom"]), int(params["start"]), int(params["end"]))
+    scorers = [parse_scorer(name) for name in params.get("ism_scorers") or ["SPLICE_SITES"]]
+    backend_name = params.get("ism_backend", "spliceai")
+    progress = Progress(job, interval.width * 3, cancelled, step=f"ISM with {backend_name}")
+    done = 0
+
+    def on_progress(finished: int, _total: int) -> None:
+        nonlocal done
+        progress.add(finished - done)
+        done = finished
+
+    result = score_ism(
+        get_backend(backend_name),
+        genome,
+        interval,
+        scorers,
+        sequence_length=int(params.get("sequence_length", 16_384)),
+        annotation=genes_for(job.assembly),
+        organism=Organism[job.assembly.organism],
+        progress=on_progress,
+        on_unsupported="skip",
+    )
+    rows = {
+        (v.chrom, v.position, v.ref, v.alt): Variant(
+            job=job,
+            chrom=v.chrom,
+            pos=v.position,
+            ref=v.ref,
+            alt=v.alt,
+            line=None,
+            status=Variant.Status.ACCEPTED,
+        )
+        for v in result.variants
+    }
+    Variant.objects.bulk_create(rows.values(), batch_size=2000)
+    saved = {(v.chrom, v.pos, v.ref, v.alt): v for v in job.variants.all()}
+    scores = []
+    for block in result.scores.blocks:
+        variant = saved[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
+        scores.extend(
+            score_row(job, variant, record, backend_name)
+            for record in tidy_scores([block]).to_dict("records")
+        )
+    Score.objects.bulk_create(scores, batch_size=5000)
+    summarise_variants(job)
+    matrices = {
+        str(scorer): np.nan_to_num(result.matrix(scorer), nan=0.0).round(6).tolist()
+        for scorer in scorers
+        if str(scorer) not in result.scores.skipped
+    }
+    folder = job.results_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ism.json").write_text(
+        json.dumps(
+            {
+                "interval": str(interval),
+                "sequence": result.sequence,
+                "start": interval.start,
+                "matrices": matrices,
+            }
+        )
+    )

@@ -1,0 +1,44 @@
+"""Progress reporting shared by the runners: heartbeat + cancellation check in one call."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from predictions.heartbeat import JobCancelled
+from predictions.models import Job
+
+
+class Progress:
+    """Counts work units of a job; writes at most once a second; raises JobCancelled on cancel."""
+
+    def __init__(self, job: Job, total: int, cancelled: threading.Event, step: str = "") -> None:
+        self.job = job
+        self.total = total
+        self.done = 0
+        self.cancelled = cancelled
+        self._last_write = 0.0
+        self._step = step
+        job.beat(done=0, total=total, step=step)
+
+    def step(self, name: str) -> None:
+        self._step = name
+        self._write(force=True)
+
+    def add(self, units: int = 1) -> None:
+        self.done = min(self.total, self.done + units)
+        self._write()
+
+    def extend(self, units: int) -> None:
+        """More work discovered (e.g. browser tracks after scoring)."""
+        self.total += units
+        self._write(force=True)
+
+    def _write(self, force: bool = False) -> None:
+        if self.cancelled.is_set():
+            raise JobCancelled(str(self.job.code))
+        now = time.monotonic()
+        if force or now - self._last_write >= 1.0 or self.done == self.total:
+            if not self.job.beat(done=self.done, total=self.total, step=self._step):
+                raise JobCancelled(str(self.job.code))
+            self._last_write = now

@@ -1,0 +1,119 @@
+"""Variant jobs: score every accepted variant with the chosen backends, write browser tracks."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+from django.db.models import Max
+from django.db.models.functions import Abs
+
+from model.genome import Genome
+from model.spliceai.scoring import SpliceAIScorer, SpliceVariant, VariantScores
+from predictions.assemblies import genes_for, genome_for
+from predictions.models import Job, Score, Variant
+from predictions.runners import alphagenome_scores, splice_tracks
+from predictions.runners.progress import Progress
+
+SPLICEAI_CHUNK = 16
+SPLICEAI_PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
+DELTA_NAMES = ("DS_AG", "DS_AL", "DS_DG", "DS_DL")
+
+
+def run(job: Job, cancelled: threading.Event) -> None:
+    params = job.parameters
+    variants = list(job.variants.filter(status=Variant.Status.ACCEPTED).order_by("id"))
+    genome = genome_for(job.assembly)
+    genes = genes_for(job.assembly)
+    browser_tracks = min(len(variants), int(params.get("browser_variants", 25)))
+    use_spliceai = params.get("spliceai") is not None
+    alphagenome = params.get("alphagenome_scorers") or []
+    total = len(variants) * (int(use_spliceai) + int(bool(alphagenome))) + browser_tracks * int(use_spliceai)
+    progress = Progress(job, total, cancelled, step="scoring")
+
+    if use_spliceai:
+        progress.step("SpliceAI scores")
+        score_with_spliceai(job, variants, genome, genes, params["spliceai"], progress)
+    if alphagenome:
+        progress.step("AlphaGenome scores")
+        alphagenome_scores.score(job, variants, genome, genes, params, progress)
+    summarise_variants(job)
+    if use_spliceai and browser_tracks:
+        progress.step("browser tracks")
+        top = job.variants.filter(status=Variant.Status.ACCEPTED).order_by("-max_abs_score", "id")
+        splice_tracks.write_variant_tracks(job, list(top[:browser_tracks]), genome, genes, progress)
+
+
+def score_with_spliceai(
+    job: Job,
+    variants: list[Variant],
+    genome: Genome,
+    genes: pd.DataFrame,
+    options: dict,
+    progress: Progress,
+) -> None:
+    """SpliceAI delta scores per (variant, gene), exactly as SpliceAI's own VCF annotation."""
+    scorer = SpliceAIScorer(
+        genome, annotation=genes, distance=int(options.get("distance", 50)), mask=bool(options.get("mask"))
+    )
+    records = (SpliceVariant(v.chrom, v.pos, v.ref, (v.alt,), v.variant_id or None) for v in variants)
+    scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK, on_progress=progress.add)
+    scorer_name = f"SpliceAI(distance={scorer.distance}{', mask' if scorer.mask else ''})"
+    batch: list[Score] = []
+    for variant, result in zip(variants, scored, strict=True):
+        batch.extend(_spliceai_rows(job, variant, result, scorer_name))
+        if result.skipped:
+            Variant.objects.filter(pk=variant.pk).update(
+                status=Variant.Status.SKIPPED, message=result.skipped
+            )
+        if len(batch) >= 2000:
+            Score.objects.bulk_create(batch)
+            batch = []
+    Score.objects.bulk_create(batch)
+
+
+def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_name: str) -> Iterable[Score]:
+    for gene in result.scores:
+        if gene.ds_ag is None:
+            continue
+        deltas = (gene.ds_ag, gene.ds_al, gene.ds_dg, gene.ds_dl)
+        offsets = (gene.dp_ag, gene.dp_al, gene.dp_dg, gene.dp_dl)
+        for name, delta, offset in zip(DELTA_NAMES, deltas, offsets, strict=True):
+            yield Score(
+                job=job,
+                variant=variant,
+                scorer=scorer_name,
+                output_type="SPLICE_SITES",
+                track_name=name,
+                track_strand=gene.strand,
+                gene_id=gene.gene,
+                gene_name=gene.gene,
+                raw_score=float(delta),
+                offset=offset,
+                backend="spliceai",
+            )
+
+
+def summarise_variants(job: Job) -> None:
+    """Store each variant's largest |score| and the gene it falls in, for sorting the table."""
+    top = (
+        Score.objects.filter(job=job)
+        .values("variant_id")
+        .annotate(best=Max(Abs("raw_score")))
+        .values_list("variant_id", "best")
+    )
+    best = dict(top)
+    genes = {}
+    for variant_id, gene_name, score in (
+        Score.objects.filter(job=job).values_list("variant_id", "gene_name", "raw_score").iterator()
+    ):
+        if gene_name and np.isclose(abs(score), best.get(variant_id, np.nan)):
+            genes.setdefault(variant_id, gene_name)
+    with transaction.atomic():
+        for variant in job.variants.filter(pk__in=best.keys()):
+            variant.max_abs_score = best[variant.pk]
+            variant.top_gene = genes.get(variant.pk, "")
+            variant.save(update_fields=["max_abs_score", "top_gene"])

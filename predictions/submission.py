@@ -1,0 +1,234 @@
+"""Creating jobs from validated input, shared by the HTML form and the REST API."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from predictions import inputs
+from predictions.assemblies import genes_for, genome_for
+from predictions.models import Assembly, Job, Variant
+
+SEQUENCE_LENGTHS = {"16KB": 16_384, "128KB": 131_072, "512KB": 524_288, "1MB": 1_048_576}
+MAX_ISM_WIDTH = 200
+
+
+@dataclasses.dataclass(frozen=True)
+class PredictionOptions:
+    """What to predict and how to score it (stored in `Job.parameters`)."""
+
+    sequence_length: int = 16_384
+    output_types: tuple[str, ...] = ("SPLICE_SITES",)
+    ontology_terms: tuple[str, ...] = ()
+    spliceai_distance: int | None = 50  # None: no SpliceAI scores
+    spliceai_mask: bool = False
+    alphagenome_scorers: tuple[str, ...] = ()
+
+    def as_parameters(self) -> dict[str, Any]:
+        return {
+            "sequence_length": self.sequence_length,
+            "output_types": list(self.output_types),
+            "ontology_terms": list(self.ontology_terms),
+            "spliceai": None
+            if self.spliceai_distance is None
+            else {"distance": self.spliceai_distance, "mask": self.spliceai_mask},
+            "alphagenome_scorers": list(self.alphagenome_scorers),
+        }
+
+
+def enqueue(job: Job) -> None:
+    """Send the job to the inference queue once the transaction that created it commits."""
+    from predictions.tasks import run_job
+
+    def send() -> None:
+        result = run_job.delay(str(job.code))
+        Job.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def create_variant_job(
+    *,
+    owner: Any,
+    assembly: Assembly,
+    accepted: list[Any],
+    rejected: list[Any],
+    options: PredictionOptions,
+    title: str = "",
+    input_name: str = "",
+    notes: list[str] | None = None,
+) -> Job:
+    """A variants job with every accepted and rejected input line stored; queued if any were accepted."""
+    job = Job.objects.create(
+        owner=owner,
+        kind=Job.Kind.VARIANTS,
+        assembly=assembly,
+        title=title or input_name or f"{len(accepted)} variants",
+        parameters={**options.as_parameters(), "input_name": input_name, "notes": notes or []},
+    )
+    Variant.objects.bulk_create(
+        [
+            Variant(
+                job=job,
+                chrom=v.chrom,
+                pos=v.pos,
+                ref=v.ref,
+                alt=v.alt,
+                variant_id=(v.variant_id or "")[:200],
+                line=v.line,
+                status=Variant.Status.ACCEPTED,
+                message=v.note or "",
+            )
+            for v in accepted
+        ]
+        + [
+            Variant(
+                job=job,
+                chrom=r.chrom[:64],
+                pos=max(r.pos, 0),
+                ref=r.ref,
+                alt=r.alt,
+                line=r.line,
+                status=Variant.Status.REJECTED,
+                message=r.reason,
+            )
+            for r in rejected
+        ],
+        batch_size=2000,
+    )
+    job.progress_total = len(accepted)
+    job.save(update_fields=["progress_total"])
+    enqueue(job)
+    return job
+
+
+@transaction.atomic
+def create_region_job(
+    *,
+    owner: Any,
+    kind: str,
+    assembly: Assembly | None,
+    parameters: dict[str, Any],
+    options: PredictionOptions,
+    title: str,
+) -> Job:
+    """An interval, sequence or ISM job."""
+    job = Job.objects.create(
+        owner=owner,
+        kind=kind,
+        assembly=assembly,
+        title=title,
+        parameters={**options.as_parameters(), **parameters},
+    )
+    enqueue(job)
+    return job
+
+
+class SubmissionError(ValueError):
+    """The input cannot become a job; the message says which field and why."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
+    """Validate the chosen input (`data`: the start form's cleaned fields) and create the job."""
+    assembly: Assembly = data["assembly"]
+    mode = data["mode"]
+    genome = genome_for(assembly)
+    limit = settings.GENOMEAPP_MAX_VARIANTS_PER_JOB
+    try:
+        if mode in ("variants", "vcf"):
+            if mode == "vcf":
+                upload = data.get("vcf_file")
+                if upload is None:
+                    raise SubmissionError("vcf_file", "choose a VCF file to upload")
+                parsed = inputs.parse_vcf_bytes(
+                    upload.read(), genome, max_variants=limit, max_bytes=settings.GENOMEAPP_MAX_UPLOAD_BYTES
+                )
+                name = upload.name
+            else:
+                parsed = inputs.parse_variant_text(data["variants_text"], genome, max_variants=limit)
+                name = ""
+            return create_variant_job(
+                owner=owner,
+                assembly=assembly,
+                accepted=parsed.accepted,
+                rejected=parsed.rejected,
+                options=options,
+                input_name=name,
+                notes=parsed.notes,
+            )
+        if mode in ("locus", "gene"):
+            if mode == "gene":
+                gene = inputs.find_gene(data["gene"], genes_for(assembly))
+                locus = inputs.parse_locus(f"{gene.chrom}:{gene.start + 1}-{gene.end}", genome)
+                title = f"{gene.gene_name} ({assembly.name})"
+            else:
+                locus = inputs.parse_locus(data["locus"], genome)
+                title = f"{locus} ({assembly.name})"
+            window = inputs.centered_window(locus, options.sequence_length, genome)
+            return create_region_job(
+                owner=owner,
+                kind=Job.Kind.INTERVAL,
+                assembly=assembly,
+                parameters={
+                    "chrom": window.chrom,
+                    "start": window.start,
+                    "end": window.end,
+                    "locus": f"{locus.chrom}:{locus.start + 1}-{locus.end}",
+                },
+                options=options,
+                title=title,
+            )
+        if mode == "ism":
+            locus = inputs.parse_locus(data["ism_locus"], genome)
+            if locus.width > MAX_ISM_WIDTH:
+                raise SubmissionError(
+                    "ism_locus", f"ISM covers at most {MAX_ISM_WIDTH} bp; {locus} is {locus.width} bp"
+                )
+            return create_region_job(
+                owner=owner,
+                kind=Job.Kind.ISM,
+                assembly=assembly,
+                parameters={
+                    "chrom": locus.chrom,
+                    "start": locus.start,
+                    "end": locus.end,
+                    "locus": f"{locus.chrom}:{locus.start + 1}-{locus.end}",
+                    "ism_scorers": ["SPLICE_SITES"],
+                    "ism_backend": "spliceai",
+                },
+                options=options,
+                title=f"ISM {locus}",
+            )
+        sequence = "".join(data["sequence"].split()).upper()
+        bad = sorted(set(sequence) - set("ACGTN"))
+        if not sequence or bad:
+            raise SubmissionError(
+                "sequence", f"the sequence must be ACGTN only (found {', '.join(bad) or 'nothing'})"
+            )
+        return create_region_job(
+            owner=owner,
+            kind=Job.Kind.SEQUENCE,
+            assembly=None,
+            parameters={"sequence": sequence, "locus": f"sequence:1-{len(sequence)}"},
+            options=options,
+            title=f"{len(sequence):,} bp sequence",
+        )
+    except inputs.InputError as error:
+        raise SubmissionError(
+            {
+                "variants": "variants_text",
+                "vcf": "vcf_file",
+                "gene": "gene",
+                "locus": "locus",
+                "ism": "ism_locus",
+            }.get(mode, "__all__"),
+            str(error),
+        ) from error

@@ -1,0 +1,105 @@
+"""The job page's variant table: server-side filtering, sorting and pagination."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Abs
+
+from predictions.models import Job, Score, Variant
+
+SORTS = {
+    "score": ("-effect", "id"),
+    "-score": ("effect", "id"),
+    "position": ("chrom", "pos", "id"),
+    "-position": ("-chrom", "-pos", "-id"),
+    "gene": ("top_gene", "chrom", "pos"),
+    "line": ("line", "id"),
+}
+PAGE_SIZE = 50
+
+
+@dataclasses.dataclass(frozen=True)
+class TableFilters:
+    gene: str = ""
+    output_type: str = ""
+    tissue: str = ""
+    min_score: float | None = None
+    sort: str = "score"
+    page: int = 1
+
+    @classmethod
+    def from_query(cls, query: Any) -> TableFilters:
+        try:
+            min_score = float(query.get("min_score")) if query.get("min_score") else None
+        except ValueError:
+            min_score = None
+        try:
+            page = max(1, int(query.get("page", 1)))
+        except ValueError:
+            page = 1
+        sort = query.get("sort", "score")
+        return cls(
+            gene=query.get("gene", "").strip(),
+            output_type=query.get("output_type", "").strip(),
+            tissue=query.get("tissue", "").strip(),
+            min_score=min_score,
+            sort=sort if sort in SORTS else "score",
+            page=page,
+        )
+
+    @property
+    def score_filtered(self) -> bool:
+        return bool(self.output_type or self.tissue)
+
+
+def scores_matching(job: Job, filters: TableFilters) -> QuerySet[Score]:
+    scores = Score.objects.filter(job=job)
+    if filters.output_type:
+        scores = scores.filter(output_type=filters.output_type)
+    if filters.tissue:
+        scores = scores.filter(
+            Q(biosample_name__icontains=filters.tissue) | Q(ontology_curie__iexact=filters.tissue)
+        )
+    return scores
+
+
+def variant_rows(job: Job, filters: TableFilters) -> Page:
+    """One page of scored variants with `effect` = max |score| over the scores that pass the filters."""
+    variants = job.variants.exclude(status=Variant.Status.REJECTED)
+    if filters.score_filtered:
+        best = (
+            scores_matching(job, filters)
+            .filter(variant=OuterRef("pk"))
+            .values("variant")
+            .annotate(best=Max(Abs("raw_score")))
+            .values("best")
+        )
+        variants = variants.annotate(effect=Subquery(best)).filter(effect__isnull=False)
+    else:
+        variants = variants.annotate(effect=F("max_abs_score"))
+    if filters.gene:
+        variants = variants.filter(scores__gene_name__iexact=filters.gene).distinct()
+    if filters.min_score is not None:
+        variants = variants.filter(effect__gte=filters.min_score)
+    ordering = [f if f.lstrip("-") != "effect" else _nulls_last(f) for f in SORTS[filters.sort]]
+    paginator = Paginator(variants.order_by(*ordering), PAGE_SIZE)
+    return paginator.get_page(filters.page)
+
+
+def _nulls_last(field: str) -> Any:
+    name = field.lstrip("-")
+    return F(name).desc(nulls_last=True) if field.startswith("-") else F(name).asc(nulls_last=True)
+
+
+def filter_choices(job: Job) -> dict[str, list[str]]:
+    """Values offered in the table's filter menus."""
+    scores = Score.objects.filter(job=job)
+    return {
+        "output_types": sorted(scores.values_list("output_type", flat=True).distinct()),
+        "genes": sorted(g for g in scores.values_list("gene_name", flat=True).distinct()[:2000] if g),
+        "tissues": sorted(t for t in scores.values_list("biosample_name", flat=True).distinct()[:500] if t),
+    }

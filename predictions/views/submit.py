@@ -1,0 +1,43 @@
+"""The start page: pick an assembly and an input, choose what to predict, submit a job."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from model.inference import available_backends
+from predictions import inputs
+from predictions.forms import PredictionForm
+from predictions.models import Assembly
+from predictions.submission import SubmissionError, submit
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    form = PredictionForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = submit(form.cleaned_data, form.options(), request.user)
+        except SubmissionError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+            status = 413 if isinstance(error.__cause__, inputs.InputTooLargeError) else 400
+        else:
+            return redirect("job", code=job.code)
+    elif request.method == "POST":
+        status = 413 if "vcf_file" in form.errors and "limit is" in str(form.errors["vcf_file"]) else 400
+    context = {
+        "form": form,
+        "backends": available_backends(),
+        "assemblies": Assembly.objects.all(),
+        "example_vcf": _example_vcf(),
+    }
+    return render(request, "predictions/home.html", context, status=status)
+
+
+def _example_vcf() -> str:
+    from model.demo_assets import demo_dir
+
+    path = demo_dir() / "demo_variants.vcf"
+    return path.read_text() if path.exists() else ""
