@@ -19,6 +19,7 @@ EXPECTED_FORMATS = (
     "expected chr20:1234:A>C, chr20-1234-A-C, 20_1234_A_C_b37 or VCF columns CHROM POS ID REF ALT"
 )
 _SOURCE_TEXT_LIMIT = 500
+VARIANT_ID_LIMIT = 200  # longer IDs (some callers join many) are cut, with a trailing …
 
 _COMPACT_FORMATS = (
     # chr20:1234:A>C (the ALT may be symbolic, <DEL>, so that it can be named when rejected)
@@ -144,7 +145,7 @@ def _from_columns(fields: list[str], columns: ColumnMap) -> RawRecord:
     return RawRecord(
         chrom=fields[columns.chrom],
         pos=fields[columns.pos],
-        variant_id="" if variant_id == "." else variant_id,
+        variant_id=_variant_id(variant_id),
         ref=fields[columns.ref],
         alt=fields[columns.alt],
         source_text=_source_text(fields[:8]),
@@ -174,6 +175,12 @@ def _from_chrom_pos(chrom_pos: str, ref: str, alt: str, text: str) -> RawRecord 
     if not match:
         return f"cannot read a variant from {_quote(text)}: {EXPECTED_FORMATS}"
     return RawRecord(match["chrom"], match["pos"].replace(",", ""), "", ref, alt, _source_text([text]), False)
+
+
+def _variant_id(text: str) -> str:
+    if text == ".":
+        return ""
+    return text if len(text) <= VARIANT_ID_LIMIT else text[: VARIANT_ID_LIMIT - 1] + "…"
 
 
 def _source_text(fields: list[str]) -> str:

@@ -83,7 +83,7 @@ class ParsedVariant:
       pos: 1-based position of the first REF base, after normalisation (VCF convention).
       ref, alt: uppercase `ACGTN` alleles; indels keep one VCF anchor base before the event
         (after it only for an event at position 1).
-      variant_id: the VCF ID column, `''` when it was `.` or absent.
+      variant_id: the VCF ID column, `''` when it was `.` or absent (cut to 200 characters).
       line: 1-based line number in the input (decompressed text for gzip files).
       source_text: the input line (VCF: its first 8 columns), for display.
       normalised_from: `chrom:pos:REF>ALT` as written in the input when normalisation moved or

@@ -3,8 +3,9 @@
 The file is decompressed as a stream and read line by line, so that every problem names its
 line (line numbers count lines of the decompressed text, headers included, as `zcat | sed -n`
 does). A whole-file htslib parse is not used: it stops at the first bad record and cannot
-keep the good ones. Headers are optional; Windows and old Mac line endings and a UTF-8 byte
-order mark are accepted; lines that are not VCF columns may use the compact variant formats.
+keep the good ones. Headers are optional; Windows and old Mac line endings, a UTF-8 byte
+order mark and UTF-16 text are accepted; lines that are not VCF columns may use the compact
+variant formats.
 """
 
 from __future__ import annotations
@@ -89,6 +90,8 @@ def parse_vcf_bytes(
         )
     if not data.strip():
         raise EmptyInputError("The file is empty.")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # "Unicode text" as Excel saves it
+        data = data.decode("utf-16", errors="replace").encode("utf-8")
     compression = detect_compression(data)
     cap = (
         max_decompressed_bytes if max_decompressed_bytes is not None else DECOMPRESSED_SIZE_FACTOR * max_bytes

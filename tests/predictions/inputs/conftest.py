@@ -39,7 +39,17 @@ def gene_table() -> pd.DataFrame:
 
 @pytest.fixture(scope="session")
 def demo_vcf_path() -> Path:
-    return demo_assets.demo_dir() / "demo_variants.vcf"
+    """62 real chr20 SNVs (a copy of the demo's example VCF, so that tests need no install step)."""
+    return Path(__file__).parent / "data" / "chr20_snvs.vcf"
+
+
+@pytest.fixture(scope="session")
+def common_snps_path() -> Path:
+    """7,273 real common chr20 SNPs (bgzip VCF), installed with the demo data."""
+    path = demo_assets.demo_dir() / "common_snps.chr20.vcf.gz"
+    if not path.exists():
+        pytest.skip("demo common SNPs are not installed (manage.py install_demo_data)")
+    return path
 
 
 def ref_at(genome: Genome, pos: int, length: int = 1) -> str:

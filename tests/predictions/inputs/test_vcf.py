@@ -372,3 +372,42 @@ def test_a_header_for_another_assembly_is_noted(genome):
 def test_lines_of_the_compact_formats_are_read_from_a_file_too(genome):
     result = parse(VCF_HEADER + "chr20:2443280:A>G\n20_2443281_C_A_b37\n", genome)
     assert [str(v) for v in result.accepted] == ["20:2443280:A>G", "20:2443281:C>A"]
+
+
+def test_the_limit_count_is_a_lower_bound_when_the_decompressed_cap_stops_counting(genome, demo_vcf_path):
+    records = [line for line in demo_vcf_path.read_text().splitlines(True) if not line.startswith("#")]
+    data = gzip_bytes(VCF_HEADER + "".join(records * 40))  # 2,480 records, about 80 kB of text
+    with pytest.raises(TooManyVariantsError) as raised:
+        parse_vcf_bytes(data, genome, 5, MB, max_decompressed_bytes=20_000)
+    error = raised.value
+    assert error.count_is_lower_bound and 5 < error.count < 2_480
+    assert f"at least {error.count:,} variants" in str(error)
+
+
+def test_thousands_of_real_snps_parse_in_seconds(genome, common_snps_path):
+    import time
+
+    started = time.perf_counter()
+    result = parse_vcf_bytes(common_snps_path.read_bytes(), genome, LIMIT, MB)
+    elapsed = time.perf_counter() - started
+    assert len(result.accepted) == result.records == 7_273 and result.compression == "bgzip"
+    assert elapsed < 5, f"{elapsed:.1f} s"
+
+
+def test_utf16_text_from_excel_is_read(genome, demo_vcf_path):
+    data = demo_vcf_path.read_text().encode("utf-16")
+    assert len(parse_vcf_bytes(data, genome, LIMIT, MB).accepted) == 62
+
+
+def test_a_django_upload_is_read(genome, demo_vcf_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("variants.txt", gzip_bytes(demo_vcf_path.read_text()))  # name says nothing
+    result = parse_vcf_file(upload, genome, LIMIT, MB)
+    assert result.compression == "gzip" and len(result.accepted) == 62
+
+
+def test_long_ids_are_cut(genome):
+    pos = 2_443_280
+    result = parse(vcf_line("20", pos, "A", "G", ";".join(f"rs{i}" for i in range(100))), genome)
+    assert len(result.accepted[0].variant_id) == 200 and result.accepted[0].variant_id.endswith("…")
