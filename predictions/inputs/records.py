@@ -112,6 +112,8 @@ class _Collector:
         self.overflow = False
         self.alleles_in_input = 0
         self.count_is_lower_bound = False
+        self.ref_checks = 0
+        self.ref_mismatches = 0
 
     # reading lines
 
@@ -123,6 +125,8 @@ class _Collector:
             raise UnsupportedFormatError(
                 f"Line {line} contains binary data (NUL bytes): this is not a text VCF or variant list."
             )
+        if not text.startswith("#") and self.result.records == 0 and is_header_line("#" + text):
+            text = "#" + text  # a column header written without its '#' (spreadsheet exports)
         if text.startswith("#"):
             self.header_lines += 1
             if text.startswith("##"):
@@ -224,7 +228,9 @@ class _Collector:
             )
             return
         reference = self.genome.fetch(contig, pos - 1, pos - 1 + len(ref))
+        self.ref_checks += 1
         if reference != ref:
+            self.ref_mismatches += 1
             self._reject(
                 line,
                 record.source_text,
@@ -320,7 +326,7 @@ class _Collector:
         self.result.rejected.append(
             Rejection(
                 line=line,
-                text=text,
+                text=text if len(text) <= 500 else text[:499] + "…",
                 reason=reason,
                 code=code,
                 chrom=record.chrom if record else None,
@@ -370,9 +376,12 @@ class _Collector:
             raise EmptyInputError(empty_message)
         result.notes.extend(self._summary_notes())
         if not result.accepted:
+            first = result.rejected[0]
+            others = len(result.rejected) - 1
+            more = f"; {others:,} more line{'s' if others != 1 else ''} rejected" if others else ""
             raise NoVariantsError(
-                f"None of the {result.records:,} record{'s' if result.records != 1 else ''} could be used; "
-                "the reason is given for each line.",
+                f"None of the {result.records:,} record{'s' if result.records != 1 else ''} could be used: "
+                f"{first}{more}.",
                 result=result,
             )
         return result
@@ -387,6 +396,12 @@ class _Collector:
         if self.unknown_contigs:
             counts = ", ".join(f"{name} ({n:,})" for name, n in self.unknown_contigs.most_common(5))
             notes.append(f"Records on contigs this reference does not have were rejected: {counts}.")
+        if self.ref_mismatches >= 5 and self.ref_mismatches * 2 > self.ref_checks:
+            notes.append(
+                f"REF does not match the reference for {self.ref_mismatches:,} of {self.ref_checks:,} "
+                "records: the file was probably made for another assembly "
+                "(GRCh37 and GRCh38 positions differ)."
+            )
         if self.split_records:
             notes.append(
                 f"{self.split_records:,} multi-allelic "

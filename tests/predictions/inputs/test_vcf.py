@@ -411,3 +411,19 @@ def test_long_ids_are_cut(genome):
     pos = 2_443_280
     result = parse(vcf_line("20", pos, "A", "G", ";".join(f"rs{i}" for i in range(100))), genome)
     assert len(result.accepted[0].variant_id) == 200 and result.accepted[0].variant_id.endswith("…")
+
+
+def test_a_header_without_its_hash_is_still_a_header(genome, demo_vcf_path):
+    records = [line for line in demo_vcf_path.read_text().splitlines(True) if not line.startswith("#")]
+    result = parse("CHROM\tPOS\tID\tREF\tALT\n" + "".join(records), genome)
+    assert len(result.accepted) == 62 and result.rejected == []
+
+
+def test_a_file_for_another_assembly_is_recognised(genome, demo_vcf_path):
+    records = [line.split("\t") for line in demo_vcf_path.read_text().splitlines(True) if line[0] != "#"]
+    shifted = "".join("\t".join([f[0], str(int(f[1]) + 1), *f[2:]]) for f in records)
+    try:
+        notes = parse(shifted, genome).notes
+    except NoVariantsError as error:
+        notes = error.result.notes
+    assert any("probably made for another assembly" in note for note in notes)
