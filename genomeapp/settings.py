@@ -145,8 +145,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
-# Redis redelivers an unacked task after this long; it must exceed the longest job.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
+if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
+    # Redis redelivers an unacked task after this long; it must exceed the longest job.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
 CELERY_BEAT_SCHEDULE = {
     "reap-stale-jobs": {"task": "predictions.tasks.reap_stale_jobs", "schedule": 60.0},
     "expire-old-results": {"task": "predictions.tasks.expire_old_results", "schedule": 3600.0},

@@ -190,6 +190,7 @@ class Variant(models.Model):
     alt = models.TextField()
     variant_id = models.CharField(max_length=200, blank=True)
     line = models.PositiveIntegerField(null=True, blank=True, help_text="input line number")
+    source_text = models.TextField(blank=True, help_text="the input line as submitted (shortened)")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     message = models.TextField(blank=True)
     max_abs_score = models.FloatField(null=True, blank=True)

@@ -44,7 +44,7 @@ def enqueue(job: Job) -> None:
     from predictions.tasks import run_job
 
     def send() -> None:
-        result = run_job.delay(str(job.code))
+        result = run_job.apply_async(args=[str(job.code)], queue=settings.CELERY_INFERENCE_QUEUE_NAME)
         Job.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
 
     transaction.on_commit(send)
@@ -80,19 +80,21 @@ def create_variant_job(
                 alt=v.alt,
                 variant_id=(v.variant_id or "")[:200],
                 line=v.line,
+                source_text=v.source_text[:500],
                 status=Variant.Status.ACCEPTED,
-                message=v.note or "",
+                message=f"left-normalised from {v.normalised_from}" if v.normalised_from else "",
             )
             for v in accepted
         ]
         + [
             Variant(
                 job=job,
-                chrom=r.chrom[:64],
-                pos=max(r.pos, 0),
-                ref=r.ref,
-                alt=r.alt,
+                chrom=(r.chrom or "")[:64],
+                pos=max(r.pos or 0, 0),
+                ref=r.ref or "",
+                alt=r.alt or "",
                 line=r.line,
+                source_text=r.text[:500],
                 status=Variant.Status.REJECTED,
                 message=r.reason,
             )
@@ -148,12 +150,10 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
                 upload = data.get("vcf_file")
                 if upload is None:
                     raise SubmissionError("vcf_file", "choose a VCF file to upload")
-                parsed = inputs.parse_vcf_bytes(
-                    upload.read(), genome, max_variants=limit, max_bytes=settings.GENOMEAPP_MAX_UPLOAD_BYTES
-                )
+                parsed = inputs.parse_vcf_file(upload, genome, limit, settings.GENOMEAPP_MAX_UPLOAD_BYTES)
                 name = upload.name
             else:
-                parsed = inputs.parse_variant_text(data["variants_text"], genome, max_variants=limit)
+                parsed = inputs.parse_variant_text(data["variants_text"], genome, limit)
                 name = ""
             return create_variant_job(
                 owner=owner,

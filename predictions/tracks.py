@@ -45,3 +45,52 @@ def write_bed(path: Path, rows: Iterable[tuple[str, int, int, str, float, str]])
         for chrom, start, end, name, score, strand in ordered:
             out.write(f"{chrom}\t{start}\t{end}\t{name}\t{score:g}\t{strand}\n")
     return path
+
+
+def write_junctions_bed(
+    path: Path,
+    chrom: str,
+    window_start: int,
+    values: np.ndarray,
+    positions: np.ndarray,
+    channel: int,
+    strand: str,
+) -> int:
+    """Predicted junctions of one track as BED (igv.js `junction` track): one row per donor→acceptor
+    pair with a count above 1% of the strongest. `values` is `[K, K, T]` (donor × acceptor),
+    `positions` `[4, K]` window offsets of donor+, acceptor+, donor−, acceptor− (−1 = padding)."""
+    donors, acceptors = (positions[0], positions[1]) if strand == "+" else (positions[2], positions[3])
+    counts = values[:, :, channel]
+    threshold = max(float(np.nanmax(counts)) * 0.01, 1e-6) if counts.size else 1.0
+    rows = []
+    for d, donor in enumerate(donors):
+        for a, acceptor in enumerate(acceptors):
+            if donor < 0 or acceptor < 0 or counts[d, a] < threshold:
+                continue
+            lo, hi = sorted((int(donor), int(acceptor)))
+            if hi - lo < 2:
+                continue
+            rows.append(
+                (chrom, window_start + lo + 1, window_start + hi, "junction", float(counts[d, a]), strand)
+            )
+    write_bed(path, rows)
+    return len(rows)
+
+
+def write_heatmap_png(path: Path, matrix: np.ndarray, title: str) -> Path:
+    """A contact map `[P, P]` as a PNG heatmap (igv.js cannot draw contact maps from our files)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure, axis = plt.subplots(figsize=(4, 4), dpi=100)
+    limit = float(np.nanmax(np.abs(matrix))) or 1.0
+    image = axis.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    axis.set_title(title, fontsize=8)
+    figure.colorbar(image, ax=axis, shrink=0.8)
+    figure.tight_layout()
+    figure.savefig(path)
+    plt.close(figure)
+    return path

@@ -1,4 +1,4 @@
-"""Interval jobs: predict every requested output type over the window and write one bigWig per track."""
+"""Interval jobs: predict every requested output type over the window and write a file per track."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from model.outputs import Organism, OutputType, TrackSet
 from predictions.assemblies import genome_for
 from predictions.models import Job, TrackFile
 from predictions.runners.progress import Progress
-from predictions.tracks import write_bigwig
+from predictions.tracks import write_bigwig, write_heatmap_png, write_junctions_bed
 
 MAX_TRACKS_PER_OUTPUT = 24  # bigWigs per output type; narrow with ontology terms for others
 
@@ -57,30 +57,48 @@ def predict_window(
     )
 
 
+def _track_file(
+    job: Job, output_type: OutputType, label: str, path: Path, file_format: str, backend: str, provenance: str
+) -> TrackFile:
+    return TrackFile(
+        job=job,
+        interval=job.parameters.get("locus", ""),
+        output_type=output_type.name,
+        track_name=label[:300],
+        file_format=file_format,
+        path=str(path.relative_to(Path(settings.MEDIA_ROOT))),
+        backend=backend,
+        provenance=provenance,
+    )
+
+
 def write_tracks(
     job: Job, track_set: TrackSet, output_type: OutputType, chrom: str, sizes: dict[str, int], backend: str
 ) -> int:
-    """One bigWig per track (the first MAX_TRACKS_PER_OUTPUT); 2-D outputs are not written as bigWig."""
-    if track_set.values.ndim != 2:
-        return 0
+    """Files for the first MAX_TRACKS_PER_OUTPUT tracks: bigWig for 1-D tracks, BED junctions for
+    SPLICE_JUNCTIONS, PNG heatmaps for CONTACT_MAPS (igv.js cannot draw those from our files)."""
     folder = job.results_dir() / "tracks" / output_type.name.lower()
+    tracks = list(track_set.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples())
     rows = []
-    for index, meta in enumerate(track_set.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples()):
-        label = f"{meta.name} ({meta.strand})" if getattr(meta, "strand", ".") in "+-" else str(meta.name)
-        path = folder / f"{index:03d}.bw"
-        write_bigwig(path, sizes, chrom, track_set.start, track_set.values[:, index], track_set.resolution)
-        rows.append(
-            TrackFile(
-                job=job,
-                interval=job.parameters.get("locus", ""),
-                output_type=output_type.name,
-                track_name=label[:300],
-                file_format="bigwig",
-                path=str(path.relative_to(Path(settings.MEDIA_ROOT))),
-                backend=backend,
-                provenance=track_set.provenance,
+    for index, meta in enumerate(tracks):
+        strand = getattr(meta, "strand", ".")
+        label = f"{meta.name} ({strand})" if strand in ("+", "-") else str(meta.name)
+        if output_type is OutputType.SPLICE_JUNCTIONS:
+            path = folder / f"{index:03d}.junctions.bed"
+            positions = getattr(track_set, "splice_site_positions", None)
+            write_junctions_bed(path, chrom, track_set.start, track_set.values, positions, index, strand)
+            file_format = "junctions"
+        elif track_set.values.ndim == 3:
+            path = folder / f"{index:03d}.png"
+            write_heatmap_png(path, track_set.values[:, :, index], f"{output_type.name} {meta.name}")
+            file_format = "png"
+        else:
+            path = folder / f"{index:03d}.bw"
+            write_bigwig(
+                path, sizes, chrom, track_set.start, track_set.values[:, index], track_set.resolution
             )
-        )
+            file_format = "bigwig"
+        rows.append(_track_file(job, output_type, label, path, file_format, backend, track_set.provenance))
     TrackFile.objects.bulk_create(rows)
     return len(rows)
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from predictions.heartbeat import JobCancelled
 from predictions.models import Job
@@ -19,7 +22,25 @@ class Progress:
         self.cancelled = cancelled
         self._last_write = 0.0
         self._step = step
+        self._started = time.monotonic()
+        self.seconds: dict[str, float] = defaultdict(float)
         job.beat(done=0, total=total, step=step)
+
+    @contextmanager
+    def timing(self, kind: str) -> Iterator[None]:
+        """Accumulate wall time spent in `kind` (e.g. "model") for the job's timing breakdown."""
+        start = time.monotonic()
+        try:
+            yield
+        finally:
+            self.seconds[kind] += time.monotonic() - start
+
+    def save_timings(self) -> None:
+        """Store {kind: seconds, "run": total} in the job's parameters (shown by the bench and API)."""
+        timings = {kind: round(value, 3) for kind, value in self.seconds.items()}
+        timings["run"] = round(time.monotonic() - self._started, 3)
+        self.job.parameters = {**self.job.parameters, "timings": timings}
+        Job.objects.filter(pk=self.job.pk).update(parameters=self.job.parameters)
 
     def step(self, name: str) -> None:
         self._step = name

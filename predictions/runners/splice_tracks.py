@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from django.conf import settings
 
 from model.genome import Genome, reverse_complement
 from model.scoring.alignment import align_alternate
@@ -56,7 +57,8 @@ def write_variant_tracks(
     folder = job.results_dir() / "variants"
     for variant in variants:
         strand = strands.get(variant.top_gene, "+")
-        start, ref, alt = allele_probabilities(ensemble, genome, variant, strand, BROWSER_HALF_WIDTH)
+        with progress.timing("model"):
+            start, ref, alt = allele_probabilities(ensemble, genome, variant, strand, BROWSER_HALF_WIDTH)
         rows = []
         for label, column in SPLICE_CLASSES.items():
             for allele, values in (
@@ -75,7 +77,7 @@ def write_variant_tracks(
                         track_name=name,
                         allele=allele,
                         file_format="bigwig",
-                        path=str(path.relative_to(job.results_dir().parent.parent)),
+                        path=str(path.relative_to(settings.MEDIA_ROOT)),
                         backend="spliceai",
                         provenance=PROVENANCE,
                     )

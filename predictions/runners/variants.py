@@ -39,12 +39,14 @@ def run(job: Job, cancelled: threading.Event) -> None:
         score_with_spliceai(job, variants, genome, genes, params["spliceai"], progress)
     if alphagenome:
         progress.step("AlphaGenome scores")
-        alphagenome_scores.score(job, variants, genome, genes, params, progress)
+        with progress.timing("model"):
+            alphagenome_scores.score(job, variants, genome, genes, params, progress)
     summarise_variants(job)
     if use_spliceai and browser_tracks:
         progress.step("browser tracks")
         top = job.variants.filter(status=Variant.Status.ACCEPTED).order_by("-max_abs_score", "id")
         splice_tracks.write_variant_tracks(job, list(top[:browser_tracks]), genome, genes, progress)
+    progress.save_timings()
 
 
 def score_with_spliceai(
@@ -63,7 +65,10 @@ def score_with_spliceai(
     scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK, on_progress=progress.add)
     scorer_name = f"SpliceAI(distance={scorer.distance}{', mask' if scorer.mask else ''})"
     batch: list[Score] = []
-    for variant, result in zip(variants, scored, strict=True):
+    results = iter(scored)
+    for variant in variants:
+        with progress.timing("model"):
+            result = next(results)
         batch.extend(_spliceai_rows(job, variant, result, scorer_name))
         if result.skipped:
             Variant.objects.filter(pk=variant.pk).update(

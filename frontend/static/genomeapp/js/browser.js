@@ -2,6 +2,7 @@
 
 import {
   geneTrack,
+  imageTracks,
   intervalTracks,
   locusForVariant,
   provenanceText,
@@ -55,7 +56,7 @@ export class JobBrowser {
 
 /** Checkboxes for interval-job tracks (one per file); changing them reloads the tracks. */
 export function buildTrackPicker(root, config, onChange) {
-  const tracks = config.tracks.filter((t) => t.variant === null);
+  const tracks = config.tracks.filter((t) => t.variant === null && t.format !== "png");
   if (tracks.length <= 1) return;
   const selected = new Set(tracks.slice(0, 8).map((t) => t.url));
   for (const track of tracks) {
@@ -72,6 +73,17 @@ export function buildTrackPicker(root, config, onChange) {
     root.append(label);
   }
   onChange(new Set(selected));
+}
+
+/** Contact-map heatmaps (PNG) that igv.js cannot draw, shown below the browser. */
+export function showImages(root, config) {
+  for (const track of imageTracks(config)) {
+    const figure = document.createElement("figure");
+    const image = Object.assign(document.createElement("img"), { src: track.url, alt: track.name, loading: "lazy" });
+    const caption = Object.assign(document.createElement("figcaption"), { textContent: `${track.outputType}: ${track.name}` });
+    figure.append(image, caption);
+    root.append(figure);
+  }
 }
 
 export function describeProvenance(element, config) {

@@ -1,6 +1,6 @@
 // Entry module of the job page: live progress, variant table <-> browser, ISM logo.
 
-import { buildTrackPicker, describeProvenance, JobBrowser } from "./browser.js";
+import { buildTrackPicker, describeProvenance, JobBrowser, showImages } from "./browser.js";
 import { drawIsmLogo } from "./ism-logo.js";
 import { pollStatus } from "./progress.js";
 
@@ -20,6 +20,7 @@ if (configElement) {
   window.genomeappBrowser = view; // for debugging and the end-to-end test
   describeProvenance(document.getElementById("browser-provenance"), config);
   buildTrackPicker(document.getElementById("track-picker"), config, (selected) => view.showIntervalTracks(selected));
+  showImages(document.getElementById("browser-images"), config);
 
   const table = document.getElementById("variants-table");
   table?.addEventListener("click", (event) => {

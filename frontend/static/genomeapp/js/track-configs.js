@@ -45,20 +45,37 @@ export function wigTrack(track, order) {
   };
 }
 
+export function junctionTrack(track, order) {
+  return { name: track.name, type: "junction", format: "bed", url: track.url, height: 80, order, provenance: track.provenance };
+}
+
+/** The igv track for one result file; PNG images (contact maps) are shown outside igv. */
+export function trackConfig(track, order) {
+  if (track.format === "junctions") return junctionTrack(track, order);
+  if (track.format === "bigwig") return wigTrack(track, order);
+  return null;
+}
+
+export function imageTracks(config) {
+  return config.tracks.filter((t) => t.format === "png");
+}
+
 /** Tracks that belong to one variant, REF/ALT/ALT−REF grouped by track name. */
 export function tracksForVariant(config, variantKey) {
   const rank = { REF: 0, ALT: 1, DELTA: 2 };
   return config.tracks
     .filter((t) => t.variant === variantKey)
     .sort((a, b) => a.name.localeCompare(b.name) || rank[a.allele] - rank[b.allele])
-    .map((t, i) => wigTrack(t, 10 + i));
+    .map((t, i) => trackConfig(t, 10 + i))
+    .filter(Boolean);
 }
 
 /** Interval (and sequence) job tracks: those without a variant, filtered by the picker's selection. */
 export function intervalTracks(config, selectedNames) {
   return config.tracks
     .filter((t) => t.variant === null && (!selectedNames || selectedNames.has(t.url)))
-    .map((t, i) => wigTrack(t, 10 + i));
+    .map((t, i) => trackConfig(t, 10 + i))
+    .filter(Boolean);
 }
 
 export function locusForVariant(variant, flank = 150) {
