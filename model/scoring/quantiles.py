@@ -231,6 +231,12 @@ def load_backend(name: str) -> Any:
     raise SystemExit(f"unknown backend {name!r}: spliceai or alphagenome")
 
 
+def default_sequence_length(backend: Any) -> int:
+    """The window a backend is built for (AlphaGenome's config), else 16,384 bp."""
+    config = getattr(backend, "config", None)
+    return int(getattr(config, "sequence_length", 0) or 16_384)
+
+
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -248,7 +254,7 @@ def _build(args: argparse.Namespace) -> int:
     scorers = (
         [parse_scorer(s) for s in args.scorers.split(",")] if args.scorers else get_recommended_scorers()
     )
-    sequence_length = args.sequence_length or int(getattr(backend, "default_sequence_length", 0) or 16_384)
+    sequence_length = args.sequence_length or default_sequence_length(backend)
     genome = Genome(fasta)
     bar = tqdm(total=len(variants), unit="variant", desc=f"scoring {args.assembly} with {args.backend}")
 

@@ -39,6 +39,12 @@ EXTENDED_TRACK_COLUMNS = (
 _TRACK_COLUMN_ALIASES = {"assay_title": "Assay title"}
 
 
+def sdk_track_columns(tracks: pd.DataFrame) -> pd.DataFrame:
+    """Track metadata with the SDK's column spellings (`assay_title` → `Assay title` when absent)."""
+    renames = {k: v for k, v in _TRACK_COLUMN_ALIASES.items() if k in tracks and v not in tracks}
+    return tracks.rename(columns=renames)
+
+
 def sdk_interval_str(interval: Interval) -> str:
     """The SDK's `str(genome.Interval)`: `chr20:100-200:.` (0-based start)."""
     return f"{interval.chrom}:{interval.start}-{interval.end}:{interval.strand}"
@@ -80,7 +86,7 @@ class ScoreBlock:
         """The SDK's AnnData form (X = values, layers['quantiles'], obs = genes, var = tracks)."""
         import anndata
 
-        var = self.tracks.rename(columns=_TRACK_COLUMN_ALIASES).copy()
+        var = sdk_track_columns(self.tracks).copy()
         var.index = var.index.map(str)
         obs = None
         if self.genes is not None:
@@ -141,9 +147,7 @@ def merge_stranded_gene_tracks(block: ScoreBlock, *, validate_tracks: bool = Tru
 def _tidy_block(block: ScoreBlock, match_gene_strand: bool, include_extended_metadata: bool) -> pd.DataFrame:
     if math.prod(block.values.shape) == 0:
         return pd.DataFrame()
-    tracks = block.tracks.rename(
-        columns={**_TRACK_COLUMN_ALIASES, "name": "track_name", "strand": "track_strand"}
-    )
+    tracks = sdk_track_columns(block.tracks).rename(columns={"name": "track_name", "strand": "track_strand"})
     track_columns = ["track_name", "track_strand"]
     if include_extended_metadata:
         track_columns += [c for c in EXTENDED_TRACK_COLUMNS if c in tracks]
