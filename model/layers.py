@@ -10,6 +10,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 from jaxtyping import Array, Float, Int
 
@@ -30,8 +31,17 @@ def gelu_tanh(x: AnyFloat) -> AnyFloat:
 
 
 def truncated_normal(rngs: nnx.Rngs, shape: tuple[int, ...], stddev: float) -> Array:
-    """Truncated normal (2 sigma) float32 initialiser, as Haiku's default for Linear."""
-    return stddev * jax.random.truncated_normal(rngs.params(), -2.0, 2.0, shape, jnp.float32)
+    """Truncated normal (2 sigma) float32 initialiser, as Haiku's default for Linear.
+
+    Drawn with numpy from a seed taken from `rngs`: eager `jax.random` compiles once per shape,
+    which makes building the ~600-leaf model slow on CPU.
+    """
+    key = rngs.params()
+    if isinstance(key, jax.core.Tracer):  # under eval_shape / jit: stay symbolic
+        return stddev * jax.random.truncated_normal(key, -2.0, 2.0, shape, jnp.float32)
+    seed = int(jax.random.bits(key, dtype=jnp.uint32))
+    values = np.random.default_rng(seed).standard_normal(shape)
+    return jnp.asarray(stddev * np.clip(values, -2.0, 2.0), jnp.float32)
 
 
 def pool(x: Float[Array, "B S C"], by: int, reduce: str = "max") -> Float[Array, "B S/by C"]:
