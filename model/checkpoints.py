@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,6 +58,11 @@ def official_path(our_path: tuple[object, ...]) -> str:
 
 def name_mapping(config: AlphaGenomeConfig) -> dict[str, LeafMapping]:
     """Every leaf of the official tree for `config`, keyed by official path."""
+    return dict(_name_mapping(config))
+
+
+@functools.lru_cache(maxsize=8)
+def _name_mapping(config: AlphaGenomeConfig) -> dict[str, LeafMapping]:
     model = abstract_model(config)
     mapping = {}
     for collection, kind in (("params", nnx.Param), ("state", nnx.BatchStat)):

@@ -6,6 +6,7 @@ Usage: `python -m model.summary --preset full` prints `params: 450452613`.
 from __future__ import annotations
 
 import argparse
+import functools
 from collections import defaultdict
 
 import jax
@@ -18,6 +19,12 @@ from model.model import abstract_model
 
 def parameter_counts(config: AlphaGenomeConfig) -> tuple[int, int, dict[str, int]]:
     """(trainable params, `var_ema` state elements, params per top-level module)."""
+    total, state_total, per_module = _parameter_counts(config)
+    return total, state_total, dict(per_module)
+
+
+@functools.lru_cache(maxsize=8)
+def _parameter_counts(config: AlphaGenomeConfig) -> tuple[int, int, dict[str, int]]:
     model = abstract_model(config)
     params = nnx.state(model, nnx.Param)
     stats = nnx.state(model, nnx.BatchStat)
