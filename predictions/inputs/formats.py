@@ -12,6 +12,7 @@ Multi-allelic ALTs (`A>C,G`) are split later, in `records.py`.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 
 VCF_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
@@ -76,7 +77,7 @@ class ColumnMap:
     id: int | None
     header_line: int
 
-    @property
+    @functools.cached_property
     def width(self) -> int:
         """Fields a data line needs to hold every mapped column."""
         return 1 + max(i for i in (self.chrom, self.pos, self.ref, self.alt, self.id) if i is not None)
@@ -92,7 +93,7 @@ def is_header_line(text: str) -> bool:
 
 def read_header(text: str, line: int) -> ColumnMap | str:
     """The column map of a `#CHROM` header line, or why it cannot be used."""
-    names = [name.strip().upper() for name in _split_fields(text.lstrip("#"))]
+    names = [name.strip().upper() for name in _split_fields(text.lstrip("#"), 1_000_000)]
     found: dict[str, int] = {}
     for index, name in enumerate(names):
         key = _HEADER_NAMES.get(name)
@@ -114,7 +115,7 @@ def read_record(text: str, columns: ColumnMap | None) -> RawRecord | str:
       text: the line without its line ending and surrounding whitespace.
       columns: the column map of a `#CHROM` header seen earlier, or None.
     """
-    fields = _split_fields(text)
+    fields = _split_fields(text, max(9, columns.width + 1) if columns is not None else 9)
     if columns is not None and len(fields) >= columns.width:
         return _from_columns(fields, columns)
     if len(fields) == 1:
@@ -136,8 +137,15 @@ def read_record(text: str, columns: ColumnMap | None) -> RawRecord | str:
     return f"cannot read a variant from {_quote(text)}: {EXPECTED_FORMATS}"
 
 
-def _split_fields(text: str) -> list[str]:
-    return [field.strip() for field in text.split("\t")] if "\t" in text else text.split()
+def _split_fields(text: str, max_fields: int = 9) -> list[str]:
+    """Tab-separated fields (whitespace when the line has no tab); at most `max_fields`.
+
+    Sample columns are never needed, so they are left joined in the last field: a line of a
+    VCF with thousands of genotypes costs no more to read than a sites-only one.
+    """
+    if "\t" in text:
+        return [field.strip() for field in text.split("\t", max_fields - 1)]
+    return text.split(None, max_fields - 1)
 
 
 def _from_columns(fields: list[str], columns: ColumnMap) -> RawRecord:

@@ -45,6 +45,7 @@ from predictions.inputs.results import (
     UnsupportedFormatError,
 )
 
+_DEFAULT_COLUMNS = ColumnMap(chrom=0, pos=1, ref=3, alt=4, id=2, header_line=0)  # headerless VCF
 _CONTIG_META = re.compile(r"^##contig=<(?=.*\bID=(?P<id>[^,>]+))(?=.*\blength=(?P<length>\d+))", re.I)
 
 
@@ -55,6 +56,7 @@ def parse_lines(
     *,
     result: ParseResult | None = None,
     empty_message: str = "No variants were given.",
+    max_listed_rejections: int | None = None,
 ) -> ParseResult:
     """Validate numbered input lines against `genome` and collect the outcome.
 
@@ -64,6 +66,9 @@ def parse_lines(
       max_variants: the per-job limit on accepted, distinct variants.
       result: a ParseResult to fill (carrying compression and notes already made), or None.
       empty_message: the EmptyInputError message when no data line is found.
+      max_listed_rejections: rejections kept line by line (default: `max(max_variants, 1000)`);
+        beyond that they are only counted (`ParseResult.unlisted_rejections`), so that a
+        whole-genome VCF sent to a one-chromosome assembly cannot fill the memory.
 
     Raises:
       EmptyInputError: no data line at all.
@@ -73,7 +78,8 @@ def parse_lines(
     """
     if max_variants < 1:
         raise ValueError(f"max_variants must be at least 1, got {max_variants}")
-    collector = _Collector(genome, max_variants, result or ParseResult())
+    listed = max_listed_rejections if max_listed_rejections is not None else max(max_variants, 1000)
+    collector = _Collector(genome, max_variants, result or ParseResult(), listed)
     line_iter = iter(lines)
     try:
         for line, raw_text in line_iter:
@@ -92,10 +98,14 @@ def parse_lines(
 class _Collector:
     """State while reading one submission."""
 
-    def __init__(self, genome: Genome, max_variants: int, result: ParseResult) -> None:
+    def __init__(self, genome: Genome, max_variants: int, result: ParseResult, max_listed: int) -> None:
         self.genome = genome
         self.max_variants = max_variants
+        self.max_listed = max_listed
         self.result = result
+        self.contigs: dict[str, str | None] = {}  # input spelling → reference spelling (None: unknown)
+        names = list(genome.lengths)
+        self.contig_names = ", ".join(names[:8]) + (f" and {len(names) - 8:,} more" if len(names) > 8 else "")
         self.columns: ColumnMap | None = None
         self.header_lines = 0
         self.seen: dict[tuple[str, int, str, str], int] = {}
@@ -139,6 +149,8 @@ class _Collector:
                 self.result.input_format = "vcf"
             return
         self.result.records += 1
+        if self.result.unlisted_rejections and self._counted_as_unknown_contig(text):
+            return
         record = read_record(text, self.columns)
         if isinstance(record, str):
             self._reject(line, text, RejectionCode.SYNTAX, record)
@@ -148,38 +160,56 @@ class _Collector:
             self.vcf_without_header |= self.columns is None
         self._validate(line, record)
 
+    def _counted_as_unknown_contig(self, text: str) -> bool:
+        """Once the rejection list is full, count a tab-separated line on a contig already known
+        to be absent without reading it further (a whole-genome VCF sent to a chr20 assembly)."""
+        columns = self.columns or _DEFAULT_COLUMNS
+        fields = text.split("\t", columns.width)
+        if len(fields) < columns.width or self.contigs.get(fields[columns.chrom], "") is not None:
+            return False
+        if not fields[columns.pos].strip().isdigit():
+            return False
+        alt = fields[columns.alt].strip()
+        self.alleles_in_input += 0 if alt in {"", "."} else alt.count(",") + 1
+        self.unknown_contigs[fields[columns.chrom]] += 1
+        self.result.rejection_counts[RejectionCode.CONTIG] += 1
+        self.result.unlisted_rejections += 1
+        return True
+
     def count_remaining(self, lines: Iterator[tuple[int, str]]) -> None:
-        """After the limit is exceeded: count the ALT alleles of the remaining lines, unchecked."""
+        """After the limit is exceeded: count the ALT alleles of the remaining lines, unchecked.
+
+        Only the ALT column is looked at (tab-separated lines; any other line counts as one
+        variant), so that counting a large file stays cheap.
+        """
+        alt_column = self.columns.alt if self.columns is not None else 4
+        count = 0
         for _, raw_text in lines:
             text = raw_text.strip()
             if not text or text.startswith("#"):
                 continue
-            record = read_record(text, self.columns)
-            if not isinstance(record, str):
-                self.alleles_in_input += sum(1 for alt in record.alt.split(",") if alt not in {"", "."})
+            fields = text.split("\t", alt_column + 1)
+            if len(fields) <= alt_column:
+                count += 1
+                continue
+            alt = fields[alt_column].strip()
+            count += 0 if alt in {"", "."} else alt.count(",") + 1
+        self.alleles_in_input += count
 
     # checking one record
 
     def _validate(self, line: int, record: RawRecord) -> None:
         alts = record.alt.split(",")
         self.alleles_in_input += sum(1 for alt in alts if alt not in {"", "."})
-        try:
-            contig = self.genome.resolve_contig(record.chrom)
-        except ContigNotFoundError:
+        contig = self._resolve(record.chrom)
+        if contig is None:
             if not record.pos.isdigit():  # neither CHROM nor POS reads: not a record at all
                 reason = f"cannot read a variant from {record.source_text[:60]!r}: {EXPECTED_FORMATS}"
                 self._reject(line, record.source_text, RejectionCode.SYNTAX, reason)
                 return
             self.unknown_contigs[record.chrom] += 1
-            names = list(self.genome.lengths)
-            shown = ", ".join(names[:8]) + (f" and {len(names) - 8:,} more" if len(names) > 8 else "")
-            self._reject(
-                line,
-                record.source_text,
-                RejectionCode.CONTIG,
-                f"CHROM {record.chrom!r} is not a contig of this reference (it has {shown})",
-                record,
-            )
+            reason = f"CHROM {record.chrom!r} is not a contig of this reference (it has {self.contig_names})"
+            self._reject(line, record.source_text, RejectionCode.CONTIG, reason, record)
             return
         if contig != record.chrom:
             self.renamed.setdefault(record.chrom, contig)
@@ -252,6 +282,18 @@ class _Collector:
             self.split_records += 1
             self.split_alleles += accepted_here
 
+    def _resolve(self, chrom: str) -> str | None:
+        """The reference's spelling of `chrom`, or None when it has no such contig (cached)."""
+        if chrom in self.contigs:
+            return self.contigs[chrom]
+        try:
+            contig: str | None = self.genome.resolve_contig(chrom)
+        except ContigNotFoundError:
+            contig = None
+        if len(self.contigs) < 10_000:  # bounded: garbage lines could each name a new "contig"
+            self.contigs[chrom] = contig
+        return contig
+
     def _validate_allele(
         self,
         line: int,
@@ -322,6 +364,10 @@ class _Collector:
         *,
         alt: str | None = None,
     ) -> None:
+        self.result.rejection_counts[code] += 1
+        if len(self.result.rejected) >= self.max_listed:
+            self.result.unlisted_rejections += 1
+            return
         pos = int(record.pos) if record is not None and record.pos.isdigit() else None
         self.result.rejected.append(
             Rejection(
@@ -416,11 +462,17 @@ class _Collector:
                 f"{example.normalised_from} → {example})."
             )
         duplicates = self.result.duplicates
-        if duplicates:
-            lines = ", ".join(str(r.line) for r in duplicates[:10]) + ("…" if len(duplicates) > 10 else "")
+        duplicate_count = self.result.rejection_counts[RejectionCode.DUPLICATE]
+        if duplicate_count:
+            lines = ", ".join(str(r.line) for r in duplicates[:10]) + ("…" if duplicate_count > 10 else "")
             notes.append(
-                f"{len(duplicates):,} duplicate variant{'s' if len(duplicates) != 1 else ''} "
-                f"(lines {lines}) {'were' if len(duplicates) != 1 else 'was'} kept once."
+                f"{duplicate_count:,} duplicate variant{'s' if duplicate_count != 1 else ''} "
+                f"(lines {lines}) {'were' if duplicate_count != 1 else 'was'} kept once."
+            )
+        if self.result.unlisted_rejections:
+            notes.append(
+                f"{self.result.unlisted_rejections:,} more rejected lines are counted but not listed "
+                f"(the first {self.max_listed:,} are)."
             )
         if self.unsorted_at is not None:
             notes.append(

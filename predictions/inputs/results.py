@@ -8,6 +8,7 @@ limit); each carries `status_code` so a view can answer with it directly.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import enum
 from collections.abc import Sequence
@@ -154,6 +155,8 @@ class ParseResult:
         else `text`.
       compression: `plain`, `gzip` or `bgzip`.
       records: data lines read (headers, comments and blank lines excluded).
+      rejection_counts: rejections by code, listed or not.
+      unlisted_rejections: rejections beyond the listing limit, counted but not in `rejected`.
     """
 
     accepted: list[ParsedVariant] = dataclasses.field(default_factory=list)
@@ -162,6 +165,10 @@ class ParseResult:
     input_format: str = "text"
     compression: str = "plain"
     records: int = 0
+    rejection_counts: collections.Counter[RejectionCode] = dataclasses.field(
+        default_factory=collections.Counter
+    )
+    unlisted_rejections: int = 0
 
     @property
     def duplicates(self) -> list[Rejection]:
@@ -182,10 +189,10 @@ class ParseResult:
         parts = [f"{len(self.accepted):,} variant{'s' if len(self.accepted) != 1 else ''} accepted"]
         parts.append(f"from {self.records:,} record{'s' if self.records != 1 else ''}")
         text = " ".join(parts)
-        if self.errors:
-            text += f"; {len(self.errors):,} rejected"
-        if self.duplicates:
-            text += (
-                f"; {len(self.duplicates):,} duplicate{'s' if len(self.duplicates) != 1 else ''} kept once"
-            )
+        duplicates = self.rejection_counts[RejectionCode.DUPLICATE]
+        errors = sum(self.rejection_counts.values()) - duplicates
+        if errors:
+            text += f"; {errors:,} rejected"
+        if duplicates:
+            text += f"; {duplicates:,} duplicate{'s' if duplicates != 1 else ''} kept once"
         return text

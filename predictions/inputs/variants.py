@@ -14,7 +14,12 @@ from predictions.inputs.results import InputTooLargeError, ParseResult
 
 
 def parse_variant_text(
-    text: str, genome: Genome, max_variants: int, *, max_bytes: int | None = None
+    text: str,
+    genome: Genome,
+    max_variants: int,
+    *,
+    max_bytes: int | None = None,
+    max_listed_rejections: int | None = None,
 ) -> ParseResult:
     """Validate variants given as text against `genome`.
 
@@ -24,6 +29,8 @@ def parse_variant_text(
       genome: the assembly's reference.
       max_variants: the per-job limit on accepted, distinct variants.
       max_bytes: a size limit on the UTF-8 text, or None.
+      max_listed_rejections: rejections listed line by line (default `max(max_variants, 1000)`);
+        further ones are only counted.
 
     Raises:
       InputTooLargeError: the text is over `max_bytes`.
@@ -37,7 +44,13 @@ def parse_variant_text(
                 size=size,
                 limit=max_bytes,
             )
-    return parse_lines(_numbered_lines(text), genome, max_variants, empty_message="No variants were entered.")
+    return parse_lines(
+        _numbered_lines(text),
+        genome,
+        max_variants,
+        empty_message="No variants were entered.",
+        max_listed_rejections=max_listed_rejections,
+    )
 
 
 def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:

@@ -63,6 +63,7 @@ def parse_vcf_bytes(
     max_bytes: int,
     *,
     max_decompressed_bytes: int | None = None,
+    max_listed_rejections: int | None = None,
 ) -> ParseResult:
     """Validate an uploaded VCF (or variant list) against `genome`.
 
@@ -73,6 +74,8 @@ def parse_vcf_bytes(
       max_bytes: the upload size limit.
       max_decompressed_bytes: the limit on decompressed text (default 20 × `max_bytes`), a
         guard against gzip bombs.
+      max_listed_rejections: rejections listed line by line (default `max(max_variants, 1000)`);
+        further ones are only counted.
 
     Returns:
       ParseResult with accepted variants and rejections, each naming its line.
@@ -105,6 +108,7 @@ def parse_vcf_bytes(
         max_variants,
         result=result,
         empty_message="The file has no variant records, only headers or comments.",
+        max_listed_rejections=max_listed_rejections,
     )
 
 
@@ -115,6 +119,7 @@ def parse_vcf_file(
     max_bytes: int,
     *,
     max_decompressed_bytes: int | None = None,
+    max_listed_rejections: int | None = None,
 ) -> ParseResult:
     """`parse_vcf_bytes` on a binary file object (a Django `UploadedFile` works).
 
@@ -134,7 +139,12 @@ def parse_vcf_file(
             f"The file is over the upload limit of {_size(max_bytes)}.", size=None, limit=max_bytes
         )
     return parse_vcf_bytes(
-        data, genome, max_variants, max_bytes, max_decompressed_bytes=max_decompressed_bytes
+        data,
+        genome,
+        max_variants,
+        max_bytes,
+        max_decompressed_bytes=max_decompressed_bytes,
+        max_listed_rejections=max_listed_rejections,
     )
 
 

@@ -427,3 +427,22 @@ def test_a_file_for_another_assembly_is_recognised(genome, demo_vcf_path):
     except NoVariantsError as error:
         notes = error.result.notes
     assert any("probably made for another assembly" in note for note in notes)
+
+
+def test_a_whole_genome_vcf_on_a_chr20_assembly_keeps_chr20_and_caps_the_listing(genome, demo_vcf_path):
+    records = [line for line in demo_vcf_path.read_text().splitlines(True) if not line.startswith("#")]
+    elsewhere = [line.replace("20\t", f"{chrom}\t", 1) for chrom in ("1", "2", "X") for line in records]
+    result = parse(VCF_HEADER + "".join(elsewhere[:100] + records + elsewhere[100:]), genome)
+    assert len(result.accepted) == 62
+    rejected = len(elsewhere)
+    assert len(result.rejected) == 1_000 if rejected > 1_000 else len(result.rejected) == rejected
+    counted = parse_vcf_bytes(
+        (VCF_HEADER + "".join(elsewhere + records)).encode(), genome, LIMIT, MB, max_listed_rejections=50
+    )
+    assert len(counted.rejected) == 50 and counted.unlisted_rejections == rejected - 50
+    assert counted.rejection_counts[RejectionCode.CONTIG] == rejected
+    assert f"{rejected:,} rejected" in counted.summary()
+    assert any(
+        f"{rejected - 50:,} more rejected lines are counted but not listed" in n for n in counted.notes
+    )
+    assert any("1 (62), 2 (62), X (62)" in note for note in counted.notes)
