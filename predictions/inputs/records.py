@@ -14,6 +14,10 @@ Decisions:
     submission (TooManyVariantsError) before any job exists, rather than silently scoring
     the first N: a partial job would lose records without the rejection being visible.
   - Variants close to a contig end are accepted: the model pads windows with N.
+  - Rejections are listed line by line up to `max_listed_rejections` (default the job limit,
+    at least 1,000) and only counted beyond it, so that a whole-genome VCF sent to a
+    one-chromosome assembly keeps its few usable records without filling the memory.
+  - Accepted variants stay in input order; an unsorted file is fine (noted, not an error).
 """
 
 from __future__ import annotations
@@ -207,7 +211,8 @@ class _Collector:
                 reason = f"cannot read a variant from {record.source_text[:60]!r}: {EXPECTED_FORMATS}"
                 self._reject(line, record.source_text, RejectionCode.SYNTAX, reason)
                 return
-            self.unknown_contigs[record.chrom] += 1
+            if record.chrom in self.unknown_contigs or len(self.unknown_contigs) < 1_000:
+                self.unknown_contigs[record.chrom] += 1
             reason = f"CHROM {record.chrom!r} is not a contig of this reference (it has {self.contig_names})"
             self._reject(line, record.source_text, RejectionCode.CONTIG, reason, record)
             return
