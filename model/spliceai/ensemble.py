@@ -49,7 +49,7 @@ class SpliceAIEnsemble:
     def __init__(
         self,
         models: Sequence[SpliceAI],
-        tile: int = 5000,
+        tile: int = 8192,
         length_bucket: int = 256,
         max_batch: int = 4,
         snv_batch: int = 64,
@@ -142,13 +142,10 @@ class SpliceAIEnsemble:
         n_out = len(sequence) - 2 * self.flank
         if n_out <= 0:
             raise ValueError(f"{len(sequence)} bp is shorter than the {2 * self.flank} bp context")
-        tiles = [
-            sequence[start : min(start + self.tile, n_out) + 2 * self.flank]
-            for start in range(0, n_out, self.tile)
-        ]
-        if len(tiles) > 1:
-            # all tiles but the last share one shape; pad the last to it to avoid another compile
-            tiles[-1] = tiles[-1] + "N" * (len(tiles[0]) - len(tiles[-1]))
+        # every tile has the same shape (the last one padded with N), so one compile serves all
+        width = self.tile + 2 * self.flank
+        padded = sequence + "N" * (_round_up(n_out, self.tile) - n_out)
+        tiles = [padded[start : start + width] for start in range(0, n_out, self.tile)]
         probs = self.predict_windows(tiles)
         return np.concatenate(probs, axis=0)[:n_out]
 
