@@ -125,7 +125,8 @@ class ScoringResult:
 
     Attributes:
       variants: the batch, in input order.
-      blocks: one `ScoreBlock` per (variant, applicable scorer), variants in input order.
+      variant_blocks: per variant (input order), one `ScoreBlock` per applicable scorer (scorer
+        order): what the gRPC layer returns for one `ScoreVariant` request.
       windows: the prediction windows used.
       ref_passes, alt_passes: sequences sent through the backend for REF and ALT.
       per_variant_passes: float `[N]`: 1 ALT pass plus the variant's share of its window's REF pass.
@@ -134,7 +135,7 @@ class ScoringResult:
     """
 
     variants: list[Variant]
-    blocks: list[ScoreBlock]
+    variant_blocks: list[list[ScoreBlock]]
     windows: list[WindowPlan]
     ref_passes: int
     alt_passes: int
@@ -143,6 +144,11 @@ class ScoringResult:
     backend: str = ""
     provenance: str = ""
     weights_trained: bool = False
+
+    @property
+    def blocks(self) -> list[ScoreBlock]:
+        """All blocks, variants in input order."""
+        return [block for per_variant in self.variant_blocks for block in per_variant]
 
     @property
     def forward_passes(self) -> int:
@@ -598,7 +604,7 @@ def score_variants(
         run(pending)
     return ScoringResult(
         variants=batch,
-        blocks=[b for per in blocks for b in per],
+        variant_blocks=blocks,
         windows=plans,
         ref_passes=counts["ref"],
         alt_passes=counts["alt"],
