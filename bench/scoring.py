@@ -19,7 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Run as a script, sys.path[0] is bench/, whose spliceai.py would shadow the `spliceai` package.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from model import demo_assets  # noqa: E402
 from model.genome import Genome  # noqa: E402

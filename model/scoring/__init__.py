@@ -3,6 +3,20 @@
 Entry points: `score_variants` (a batch of variants, shared REF passes), `score_interval`
 (interval gene-mask scores), `score_ism` (in-silico mutagenesis), `QuantileBackground`
 (quantile normalisation) and `tidy_scores` (the SDK's tidy table).
+
+Where this engine knowingly differs from AlphaGenome's reference code (alphagenome_research):
+
+- Windows are shared: by default a variant lies within a quarter window of its window's centre
+  rather than exactly at it (`share_windows=False` restores one centred window per variant).
+- Indel alignment is applied to every 1 bp output, center-mask scorers included (the reference
+  aligns only for gene-mask and paQTL scorers); 128 bp and contact-map outputs are not aligned.
+  When inserted bases run past the window end, the anchor keeps its max and only positions with
+  no ALT prediction are 0 (the reference zeroes the last n positions, anchor included).
+- `GeneMaskSplicingScorer.width` restricts the gene-body mask to `width` bp centred on the
+  variant (the reference code accepts the width but does not use it).
+- No jit padding caps: any number of genes, junctions (no 256-site cut) or PAS per gene.
+- The paQTL scorer needs a polyadenylation-site table (`pas_sites`); none ships with the demo.
+- Quantile backgrounds pool all gene rows per (scorer, track name, track strand).
 """
 
 from model.scoring.engine import (

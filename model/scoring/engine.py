@@ -170,8 +170,14 @@ class ScoringResult:
         return write_tsv(self.tidy(), path)
 
     def to_vcf(self, path: str | Path, *, top: int = 5, reference_name: str = "") -> Path:
+        ids = {str(v): v.name for v in self.variants if v.name}
         return write_vcf(
-            self.tidy(), path, top=top, reference_name=reference_name, source=f"genomeapp {self.backend}"
+            self.tidy(),
+            path,
+            top=top,
+            reference_name=reference_name,
+            source=f"genomeapp {self.backend}",
+            ids=ids,
         )
 
 

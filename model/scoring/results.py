@@ -229,12 +229,14 @@ def write_vcf(
     by: str = "raw_score",
     reference_name: str = "",
     source: str = "genomeapp",
+    ids: dict[str, str] | None = None,
 ) -> Path:
     """An annotated VCF: one record per variant, its `top` scores (by |`by`|) in INFO `AGS`.
 
     INFO `AGS` (AlphaGenome-style scores) holds comma-separated entries
     `OUTPUT|SCORER|GENE|TRACK|TRACK_STRAND|RAW|QUANTILE` (`.` when absent), highest |score|
-    first; `AGS_MAX` is the largest |raw score|. Variants are sorted by contig and position.
+    first; `AGS_MAX` is the largest |raw score|. Variants are sorted by contig and position;
+    `ids` maps a `variant_id` to the VCF ID column (e.g. an rsID).
     """
     path = Path(path)
     if "variant_id" not in frame:
@@ -277,7 +279,7 @@ def write_vcf(
     with open(path, "w") as handle:
         handle.write("\n".join(header) + "\n")
         for variant, info in records:
-            name = variant.name or "."
+            name = (ids or {}).get(str(variant)) or "."
             handle.write(
                 f"{variant.chrom}\t{variant.position}\t{name}\t{variant.ref}\t{variant.alt}\t.\t.\t{info}\n"
             )
