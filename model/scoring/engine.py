@@ -58,8 +58,8 @@ class JunctionSet:
     """Predicted splice junctions of one window.
 
     Attributes:
-      starts, ends: int `[J]` junction coordinates relative to the window start, 0-based
-        (`+`: start = donor + 1, end = acceptor; `-`: start = acceptor + 1, end = donor).
+      starts, ends: int `[J]` genomic junction coordinates, 0-based (`+`: start = donor + 1,
+        end = acceptor; `-`: start = acceptor + 1, end = donor).
       strands: `[J]` of `+`/`-`.
       values: float `[J, T]` predicted junction counts per tissue.
       metadata: `T` rows with `name` (and optional tissue columns).
@@ -75,16 +75,14 @@ class JunctionSet:
 def junctions_from_prediction(prediction: Any, origin: int) -> JunctionSet:
     """A `JunctionSet` from a backend's SPLICE_JUNCTIONS output.
 
-    Returns a `JunctionSet` in genomic coordinates (window-relative ones plus `origin`).
-    Accepted: a `JunctionSet` (window-relative coordinates), or an object with
+    Returns a `JunctionSet` in genomic coordinates. Accepted: a `JunctionSet` (already genomic,
+    returned as it is), or an object with
     `values [K, K, 2T]` (donor × acceptor × (+ tissues, − tissues), AlphaGenome's head layout),
     `splice_site_positions int [4, K]` (donor+, acceptor+, donor−, acceptor−; window-relative,
     −1 = padding) and `metadata` (T rows, or 2T rows whose first half names the tissues).
     """
     if isinstance(prediction, JunctionSet):
-        return dataclasses.replace(
-            prediction, starts=prediction.starts + origin, ends=prediction.ends + origin
-        )
+        return prediction
     positions = getattr(prediction, "splice_site_positions", None)
     if positions is None:
         raise ScorerNotApplicableError(

@@ -237,7 +237,7 @@ def junctions(starts, ends, strands, values):
 
 
 def test_splice_junction_scorer_by_hand():
-    window = Interval("chr20", 0, 40_000)
+    window = Interval("chr20", 5_000, 45_000)  # JunctionSet coordinates are genomic, whatever the window
     e = math.e
     # + junctions inside GENE_PLUS [10000, 20000); a - junction inside GENE_MINUS; one + junction outside.
     ref = {OutputType.SPLICE_JUNCTIONS: junctions(
