@@ -62,7 +62,9 @@ def tidy_tsv(job: Job) -> Iterator[str]:
 
 def annotated_vcf(job: Job) -> Iterator[str]:
     """The accepted variants as VCF 4.2 with SpliceAI's INFO field and each variant's max |score|."""
-    contigs = job.variants.values_list("chrom", flat=True).distinct()
+    written = job.variants.exclude(status=Variant.Status.REJECTED)
+    # order_by(): Variant's default ordering would add pos/ref/alt to the DISTINCT, one header per record
+    contigs = written.order_by().values_list("chrom", flat=True).distinct()
     yield "##fileformat=VCFv4.2\n"
     yield f"##source=genomeapp job {job.code}\n"
     if job.assembly:
@@ -83,7 +85,7 @@ def annotated_vcf(job: Job) -> Iterator[str]:
         job=job, backend="spliceai", track_name__in=SPLICEAI_ORDER
     ).values_list("variant_id", "gene_name", "track_name", "raw_score", "offset"):
         splice[variant_id][gene][name] = (value, offset)
-    variants = job.variants.exclude(status=Variant.Status.REJECTED).order_by("chrom", "pos", "ref", "alt")
+    variants = written.order_by("chrom", "pos", "ref", "alt")
     for variant in variants.iterator(chunk_size=5000):
         info = []
         annotations = [
