@@ -21,7 +21,8 @@ def home(request: HttpRequest) -> HttpResponse:
         try:
             job = submit(form.cleaned_data, form.options(), request.user)
         except SubmissionError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error))
+            for message in submission_messages(error):
+                form.add_error(error.field if error.field in form.fields else None, message)
             status = 413 if isinstance(error.__cause__, inputs.InputTooLargeError) else 400
         else:
             return redirect("job", code=job.code)
@@ -34,6 +35,18 @@ def home(request: HttpRequest) -> HttpResponse:
         "example_vcf": _example_vcf(),
     }
     return render(request, "predictions/home.html", context, status=status)
+
+
+def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:
+    """The error, then (when every record was rejected) the first `limit` lines and why."""
+    messages = [str(error)]
+    cause = error.__cause__
+    if isinstance(cause, inputs.NoVariantsError):
+        rejected = cause.result.rejected
+        messages += [str(rejection) for rejection in rejected[:limit]]
+        if len(rejected) > limit:
+            messages.append(f"… and {len(rejected) - limit:,} more")
+    return messages
 
 
 def _example_vcf() -> str:
