@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from rest_framework import serializers
+from rest_framework import exceptions, serializers, status
 
 from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
 from predictions import job_status
@@ -51,6 +51,13 @@ class JobSerializer(serializers.ModelSerializer):
         return f"/jobs/{job.code}/"
 
 
+class UploadTooLarge(exceptions.APIException):
+    """An upload over GENOMEAPP_MAX_UPLOAD_BYTES: 413, not the 400 of a ValidationError."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "upload_too_large"
+
+
 class JobCreateSerializer(serializers.Serializer):
     """Create any kind of job; `mode` picks the input field that must be filled."""
 
@@ -77,15 +84,21 @@ class JobCreateSerializer(serializers.Serializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["mode"] != "sequence" and "assembly" not in attrs:
+        # Every mode needs one: submit() loads the genome even for a sequence job (the form requires it too).
+        if "assembly" not in attrs:
             default = Assembly.objects.filter(name=settings.GENOMEAPP_DEFAULT_ASSEMBLY).first()
             if default is None:
                 raise serializers.ValidationError({"assembly": "name an assembly (no default is registered)"})
             attrs["assembly"] = default
         upload = attrs.get("vcf_file")
         if upload is not None and upload.size > settings.GENOMEAPP_MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(
-                {"vcf_file": f"{upload.size:,} bytes; the limit is {settings.GENOMEAPP_MAX_UPLOAD_BYTES:,}"}
+            raise UploadTooLarge(
+                {
+                    "vcf_file": [
+                        f"{upload.name} is {upload.size:,} bytes; "
+                        f"the limit is {settings.GENOMEAPP_MAX_UPLOAD_BYTES:,}"
+                    ]
+                }
             )
         return attrs
 
