@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Abs
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -27,6 +27,7 @@ from predictions.api.serializers import (
 )
 from predictions.models import Assembly, Job, Score, ShareLink
 from predictions.submission import SubmissionError, submit
+from predictions.views.submit import submission_messages
 
 
 class JobViewSet(
@@ -40,6 +41,8 @@ class JobViewSet(
 
     def get_queryset(self) -> QuerySet[Job]:
         jobs = Job.objects.owned_by(self.request.user).select_related("assembly")
+        if self.action != "list":  # ?status= on /variants/ filters variants, not the job
+            return jobs
         if status_filter := self.request.query_params.get("status"):
             jobs = jobs.filter(status=status_filter)
         if kind := self.request.query_params.get("kind"):
@@ -58,7 +61,7 @@ class JobViewSet(
                 if isinstance(error.__cause__, inputs.InputTooLargeError)
                 else status.HTTP_400_BAD_REQUEST
             )
-            return Response({error.field: [str(error)]}, status=code)
+            return Response({error.field: submission_messages(error)}, status=code)
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Job) -> None:
@@ -78,7 +81,8 @@ class JobViewSet(
     @action(detail=True)
     def variants(self, request: Request, code: str | None = None) -> Response:
         job = self.get_object()
-        variants = job.variants.order_by("-max_abs_score", "id")
+        # nulls_last: Postgres would list unscored (rejected, skipped) variants first
+        variants = job.variants.order_by(F("max_abs_score").desc(nulls_last=True), "id")
         if value := request.query_params.get("status"):
             variants = variants.filter(status=value)
         if value := request.query_params.get("gene"):
