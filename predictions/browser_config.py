@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.db.models import F
 from django.urls import reverse
 
 from predictions.access import JobAccess
@@ -46,7 +47,7 @@ def browser_config(access: JobAccess) -> dict[str, Any]:
         }
     variants = (
         job.variants.exclude(status=Variant.Status.REJECTED)
-        .order_by("-max_abs_score", "id")
+        .order_by(F("max_abs_score").desc(nulls_last=True), "id")  # unscored last on Postgres too
         .values("pk", "chrom", "pos", "ref", "alt", "variant_id", "top_gene", "max_abs_score")[
             :BROWSER_VARIANTS
         ]
