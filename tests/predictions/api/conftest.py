@@ -1,0 +1,54 @@
+"""API fixtures: API keys, a scored job, results under a temporary MEDIA_ROOT."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+from predictions.models import ApiKey
+from tests.predictions.web import factories
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path, monkeypatch):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.GENOMEAPP_DATA_DIR = tmp_path / "data"
+    # Autouse fixtures run first, so the personas' passwords are hashed cheaply.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    factories.stub_backends(monkeypatch)
+
+
+@pytest.fixture
+def scored_job(owner, demo_assembly):
+    return factories.make_scored_job(owner, demo_assembly)
+
+
+@pytest.fixture
+def owner_key(owner):
+    _, raw_key = ApiKey.issue(owner, "owner script")
+    return raw_key
+
+
+@pytest.fixture
+def outsider_key(outsider):
+    _, raw_key = ApiKey.issue(outsider, "outsider script")
+    return raw_key
+
+
+@pytest.fixture
+def owner_api(owner_key):
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {owner_key}")
+    return api
+
+
+@pytest.fixture
+def outsider_api(outsider_key):
+    api = APIClient()
+    api.credentials(HTTP_X_API_KEY=outsider_key)
+    return api
+
+
+@pytest.fixture
+def anonymous_api():
+    return APIClient()
