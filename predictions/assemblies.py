@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pysam
@@ -125,3 +126,15 @@ def genes_for(assembly: Assembly) -> pd.DataFrame:
     if not assembly.annotation_path:
         return pd.DataFrame(columns=list(GENE_COLUMNS))
     return load_gene_table(assembly.annotation_path, assembly.annotation_format)
+
+
+@functools.lru_cache(maxsize=8)
+def _gene_index(annotation_path: str, annotation_format: str) -> Any:
+    from predictions.inputs import GeneIndex
+
+    return GeneIndex(load_gene_table(annotation_path, annotation_format))
+
+
+def gene_index_for(assembly: Assembly) -> Any:
+    """Gene lookup (names, IDs, prefixes) for the start page, built once per process."""
+    return _gene_index(assembly.annotation_path, assembly.annotation_format)

@@ -60,8 +60,9 @@ def tidy_tsv(job: Job) -> Iterator[str]:
         yield "\t".join(_cell(c) for c in row) + "\n"
 
 
-def annotated_vcf(job: Job) -> Iterator[str]:
-    """The accepted variants as VCF 4.2 with SpliceAI's INFO field and each variant's max |score|."""
+def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
+    """The accepted variants (or those with ids in `only`) as VCF 4.2 with SpliceAI's INFO field and
+    each variant's max |score|."""
     written = job.variants.exclude(status=Variant.Status.REJECTED)
     # order_by(): Variant's default ordering would add pos/ref/alt to the DISTINCT, one header per record
     contigs = written.order_by().values_list("chrom", flat=True).distinct()

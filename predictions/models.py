@@ -129,6 +129,11 @@ class Job(models.Model):
     def progress_fraction(self) -> float | None:
         return self.progress_done / self.progress_total if self.progress_total else None
 
+    def set_parameter(self, name: str, value: Any) -> None:
+        """Record one result note (e.g. report status) without touching other fields."""
+        self.parameters = {**self.parameters, name: value}
+        Job.objects.filter(pk=self.pk).update(parameters=self.parameters)
+
     def results_dir(self) -> Path:
         return Path(settings.MEDIA_ROOT) / "results" / str(self.code)
 

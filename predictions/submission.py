@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 
 from predictions import inputs
-from predictions.assemblies import genes_for, genome_for
+from predictions.assemblies import gene_index_for, genome_for
 from predictions.models import Assembly, Job, Variant
 
 SEQUENCE_LENGTHS = {"16KB": 16_384, "128KB": 131_072, "512KB": 524_288, "1MB": 1_048_576}
@@ -166,7 +166,7 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
             )
         if mode in ("locus", "gene"):
             if mode == "gene":
-                gene = inputs.find_gene(data["gene"], genes_for(assembly))
+                gene = inputs.find_gene(data["gene"], gene_index_for(assembly))
                 locus = inputs.parse_locus(f"{gene.chrom}:{gene.start + 1}-{gene.end}", genome)
                 title = f"{gene.gene_name} ({assembly.name})"
             else:

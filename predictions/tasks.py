@@ -10,7 +10,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from predictions import pipeline
+from predictions import pipeline, reports
 from predictions.heartbeat import JobCancelled, heartbeat
 from predictions.models import Job
 
@@ -35,8 +35,25 @@ def run_job(self: object, job_code: str) -> str:
         logger.exception("job %s failed", job.code)
         job.fail(f"{type(error).__name__}: {error}")
         return "failed"
-    job.finish()
+    if job.finish() and job.kind == Job.Kind.VARIANTS and job.assembly_id:
+        write_job_report.apply_async(args=[job_code], queue=settings.CELERY_DEFAULT_QUEUE_NAME)
     return job.status
+
+
+@shared_task(acks_late=True)
+def write_job_report(job_code: str) -> str:
+    """Build the job's self-contained igv-reports HTML (queue `default`, after the model run)."""
+    job = Job.objects.filter(code=job_code, status=Job.SUCCEEDED).select_related("assembly").first()
+    if job is None:
+        return "no such finished job"
+    try:
+        reports.write_report(job)
+    except reports.ReportError as error:
+        logger.error("report for job %s failed: %s", job.code, error)
+        job.set_parameter("report", f"failed: {error}")
+        return "failed"
+    job.set_parameter("report", "ready")
+    return "ready"
 
 
 @shared_task

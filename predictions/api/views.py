@@ -27,6 +27,7 @@ from predictions.api.serializers import (
 )
 from predictions.models import Assembly, Job, Score, ShareLink
 from predictions.submission import SubmissionError, submit
+from predictions.upload_limits import too_large
 from predictions.views.submit import submission_messages
 
 
@@ -51,6 +52,8 @@ class JobViewSet(
 
     @extend_schema(request=JobCreateSerializer, responses={201: JobSerializer})
     def create(self, request: Request) -> Response:
+        if message := too_large(request._request):
+            return Response({"vcf_file": [message]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         serializer = JobCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:

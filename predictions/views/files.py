@@ -53,6 +53,10 @@ def download(
         "scores.tsv": (downloads.tidy_tsv, "text/tab-separated-values"),
         "variants.vcf": (downloads.annotated_vcf, "text/plain"),
     }
+    if name == "report.html":
+        return ranged_file_response(
+            request, job.results_dir() / "report.html", filename=f"genomeapp-{job.code}-report.html"
+        )
     if name not in makers:
         raise Http404("no such download")
     maker, content_type = makers[name]

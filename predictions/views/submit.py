@@ -11,9 +11,11 @@ from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
 from predictions.submission import SubmissionError, submit
+from predictions.upload_limits import reject_oversized
 
 
 @login_required
+@reject_oversized
 def home(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST or None, request.FILES or None)
     status = 200

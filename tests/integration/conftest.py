@@ -35,9 +35,10 @@ def database_url() -> str:
 
 @pytest.fixture
 def worker_queue(settings) -> str:
-    queue = f"test-inference-{uuid.uuid4().hex[:8]}"
-    settings.CELERY_INFERENCE_QUEUE_NAME = queue
-    return queue
+    suffix = uuid.uuid4().hex[:8]
+    settings.CELERY_INFERENCE_QUEUE_NAME = f"test-inference-{suffix}"
+    settings.CELERY_DEFAULT_QUEUE_NAME = f"test-default-{suffix}"
+    return f"{settings.CELERY_INFERENCE_QUEUE_NAME},{settings.CELERY_DEFAULT_QUEUE_NAME}"
 
 
 @pytest.fixture
@@ -67,7 +68,7 @@ def celery_worker_process(worker_queue, settings, tmp_path) -> Iterator[subproce
             "--loglevel",
             "INFO",
             "--hostname",
-            f"{worker_queue}@%h",
+            f"{worker_queue.split(',')[0]}@%h",
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",

@@ -99,6 +99,16 @@ def test_upload_score_browse_and_share(
     page.wait_for_timeout(1500)
     page.screenshot(path=str(OUTPUT / "job-page.png"), full_page=True)
 
+    for _ in range(90):  # the igv-reports HTML is written by a follow-up task on the default queue
+        if page.locator("[data-role=report]").count():
+            break
+        page.wait_for_timeout(2000)
+        page.reload()
+    report = page.request.get(page.locator("[data-role=report]").get_attribute("href"))
+    assert report.status == 200
+    html = report.text()
+    assert "SNRPB_donor" in html and "igv" in html and "cdn.jsdelivr" not in html
+
     page.click("text=Create read-only link")
     share_url = page.locator("input[data-role=share-url]").first.input_value()
     assert "/s/" in share_url
