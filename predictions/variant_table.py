@@ -53,11 +53,13 @@ class TableFilters:
 
     @property
     def score_filtered(self) -> bool:
-        return bool(self.output_type or self.tissue)
+        return bool(self.gene or self.output_type or self.tissue)
 
 
 def scores_matching(job: Job, filters: TableFilters) -> QuerySet[Score]:
     scores = Score.objects.filter(job=job)
+    if filters.gene:
+        scores = scores.filter(gene_name__iexact=filters.gene)
     if filters.output_type:
         scores = scores.filter(output_type=filters.output_type)
     if filters.tissue:
@@ -68,7 +70,11 @@ def scores_matching(job: Job, filters: TableFilters) -> QuerySet[Score]:
 
 
 def variant_rows(job: Job, filters: TableFilters) -> Page:
-    """One page of scored variants with `effect` = max |score| over the scores that pass the filters."""
+    """One page of scored variants with `effect` = max |score| over the scores that pass the filters.
+
+    The gene filter is a score filter like the others: a variant near two genes shows, and is
+    thresholded on, its effect on the gene asked for.
+    """
     variants = job.variants.exclude(status=Variant.Status.REJECTED)
     if filters.score_filtered:
         best = (
@@ -81,8 +87,6 @@ def variant_rows(job: Job, filters: TableFilters) -> Page:
         variants = variants.annotate(effect=Subquery(best)).filter(effect__isnull=False)
     else:
         variants = variants.annotate(effect=F("max_abs_score"))
-    if filters.gene:
-        variants = variants.filter(scores__gene_name__iexact=filters.gene).distinct()
     if filters.min_score is not None:
         variants = variants.filter(effect__gte=filters.min_score)
     ordering = [f if f.lstrip("-") != "effect" else _nulls_last(f) for f in SORTS[filters.sort]]
