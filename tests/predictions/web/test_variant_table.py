@@ -165,3 +165,17 @@ def test_colleague_filters_through_the_link(colleague_client, big_job):
     response = colleague_client.get(f"/s/{link.token}/", {"gene": "SNRPB", "sort": "position"})
     rows = [int(pos) - 2_400_000 for _, pos, _ in ROW.findall(response.content.decode())]
     assert rows[:3] == [1, 3, 5]
+
+
+def test_gene_filter_shows_the_effect_on_that_gene(owner_client, scored_job):
+    """rs_strong scores 0.87 on SNRPB; give it 0.2 on a second gene and filter by that one."""
+    strong = scored_job.variants.get(variant_id="rs_strong")
+    factories.add_spliceai_scores(strong, "NEARBY", (0.2, 0.0, 0.0, 0.0), (5, 0, 0, 0))
+    strong.max_abs_score, strong.top_gene = 0.87, "SNRPB"
+    strong.save()
+    response = owner_client.get(f"/jobs/{scored_job.code}/", {"gene": "nearby"})
+    assert [(pos, effect) for _, pos, effect in ROW.findall(response.content.decode())] == [
+        ("2443281", "0.200")
+    ]
+    response = owner_client.get(f"/jobs/{scored_job.code}/", {"gene": "NEARBY", "min_score": "0.5"})
+    assert ROW.findall(response.content.decode()) == []
