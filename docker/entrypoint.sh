@@ -12,7 +12,6 @@
 #   manage ARGS           python manage.py ARGS (add_assembly, create_api_key, createsuperuser ...)
 #   anything else         executed as it is (bash, python -m model.checkpoints ...)
 set -euo pipefail
-cd /app
 
 # The placeholders of docker/.env.example must never reach a running deployment.
 for name in SECRET_KEY DATABASE_URL CELERY_BROKER_URL; do
@@ -21,6 +20,7 @@ for name in SECRET_KEY DATABASE_URL CELERY_BROKER_URL; do
     exit 64
   fi
 done
+cd /app
 
 case "${1:-web}" in
   web)

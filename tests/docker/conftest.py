@@ -117,9 +117,7 @@ def worker_env(tmp_path: Path) -> dict[str, str]:
 def test_queue() -> Iterator[str]:
     """A queue of this test's own, so other test runs on the same broker never take its messages."""
     from genomeapp.celery import app
-    from tests.docker.workload import drop_sqlalchemy_broker_options
 
-    drop_sqlalchemy_broker_options()
     name = f"inference-test-{uuid.uuid4().hex[:12]}"
     yield name
     try:

@@ -160,6 +160,21 @@ def test_entrypoint_execs_every_long_running_process():
     assert result.returncode == 0, result.stderr
 
 
+def test_entrypoint_refuses_the_placeholder_secrets_of_env_example():
+    result = subprocess.run(
+        ["bash", str(DOCKER_DIR / "entrypoint.sh"), "web"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": "change-me-to-a-long-random-string-before-the-first-start",
+        },
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 64
+    assert "SECRET_KEY still has the placeholder value" in result.stderr
+
+
 def test_dockerignore_keeps_local_state_out_of_the_build_context():
     ignored = set((REPO_ROOT / ".dockerignore").read_text().split())
     for path in (".git", ".venv", "var", "**/node_modules", "docker/.env", "**/__pycache__"):

@@ -62,7 +62,7 @@ def test_two_workers_split_a_batch_and_run_every_job_once(owner, start_worker, w
     logs = lambda: f"--- w1\n{w1.log()}\n--- w2\n{w2.log()}"
     wait_until(lambda: statuses(jobs)[Job.SUCCEEDED] == len(jobs), 60, "all jobs to succeed", logs)
     # the duplicates are consumed too (each a no-op: the job is no longer queued)
-    wait_until(lambda: (w1.log() + w2.log()).count("'not claimed'") == len(jobs), 30, "the duplicates", logs)
+    wait_until(lambda: (w1.log() + w2.log()).count("'not claimed'") >= len(jobs), 30, "the duplicates", logs)
 
     runs = run_log(Path(worker_env["GENOMEAPP_TEST_RUN_LOG"]))
     starts = Counter(code for code, _, event in runs if event == "start")

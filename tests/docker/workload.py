@@ -23,21 +23,6 @@ KIND = "docker-test"
 pipeline.RUNNERS[KIND] = __name__
 
 
-def drop_sqlalchemy_broker_options() -> None:
-    """Work around settings passing the Redis option `visibility_timeout` to kombu's SQLAlchemy
-    transport, which hands it to `create_engine()` (TypeError) on the embedded SQLite broker.
-    Needed only until settings sets that option for Redis alone; harmless afterwards."""
-    from genomeapp.celery import app
-
-    if str(app.conf.broker_url).startswith("sqla+"):
-        options = dict(app.conf.broker_transport_options or {})
-        options.pop("visibility_timeout", None)
-        app.conf.broker_transport_options = options
-
-
-drop_sqlalchemy_broker_options()
-
-
 def _log(line: str) -> None:
     path = os.environ.get("GENOMEAPP_TEST_RUN_LOG")
     if path:
