@@ -76,9 +76,16 @@ def random_official_weights(
 
 
 def port_model(
-    config: AlphaGenomeConfig, params: dict[str, np.ndarray], state: dict[str, np.ndarray]
+    config: AlphaGenomeConfig,
+    params: dict[str, np.ndarray],
+    state: dict[str, np.ndarray],
+    organisms: tuple[str, ...] = ("human", "mouse"),
 ) -> object:
-    """alphagenome-pytorch 0.2.8 with the same sizes, loaded through its own converter."""
+    """alphagenome-pytorch 0.2.8 with the same sizes, loaded through its own converter.
+
+    The port keeps one set of heads per organism; `organisms` chooses which it builds (the
+    converter's tensors for the others are dropped).
+    """
     import torch
     from alphagenome_pytorch.alphagenome import AlphaGenome as PortAlphaGenome
     from alphagenome_pytorch.alphagenome import set_update_running_var
@@ -109,7 +116,7 @@ def port_model(
         h.value: {"num_tracks": tracks[h.value], "resolutions": HEAD_CONFIGS[h].resolutions}
         for h in GENOME_TRACK_HEADS
     }
-    for organism in ("human", "mouse"):
+    for organism in organisms:
         model.add_reference_heads(
             organism,
             genome_track_heads=genome_heads,
@@ -121,6 +128,12 @@ def port_model(
     torch_params = {k: np.array(v) for k, v in params.items()}
     torch_state = {k: np.array(v) for k, v in state.items()}
     state_dict = convert_checkpoint(torch_params, torch_state, verbose=False)
+    state_dict = {
+        k: v for k, v in state_dict.items() if not k.startswith("heads.") or k.split(".")[1] in organisms
+    }
+    state_dict = {
+        k: v for k, v in state_dict.items() if not k.startswith("heads.") or k.split(".")[1] in organisms
+    }
     missing, unexpected = model.load_state_dict(state_dict, strict=False)
     # The port keeps RoPE frequencies etc. as buffers; every learned tensor must come from the checkpoint.
     learned_missing = [k for k in missing if not k.endswith(("inv_freq", "dummy"))]

@@ -1,0 +1,125 @@
+"""Benchmark: AlphaGenome forward pass, our Flax port vs alphagenome-pytorch 0.2.8, same config and weights.
+
+    nice -n 10 .venv/bin/python bench/model_forward.py [--preset full] [--lengths 16384,131072] [--repeats 2]
+
+Both models get the same random weights in the official layout (each through its own
+converter, as in `model.parity`), the same one-hot input (batch 1, human) and the same 64
+splice sites per class for the junction head; both compute every head for one organism
+(the port is given human heads only, as our organism-indexed heads run one organism per
+example). float32 on the CPU. Ours is timed after its jit compilation (reported separately),
+the port after one warm-up call. Prints sequences/s and the ratio ours / port per length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import jax  # noqa: E402
+import jax.numpy as jnp  # noqa: E402
+import numpy as np  # noqa: E402
+from flax import nnx  # noqa: E402
+
+from model.checkpoints import model_from_official  # noqa: E402
+from model.config import preset  # noqa: E402
+from model.parity import GENOME_TRACK_HEADS, port_model, random_official_weights, random_splice_sites  # noqa: E402
+
+HEAD_OUTPUTS = ("contact_maps", "splice_sites_classification", "splice_sites_usage", "splice_sites_junction")
+
+
+def time_ours(
+    config: object, params: dict, state: dict, dna: np.ndarray, sites: np.ndarray, repeats: int
+) -> tuple:
+    model = model_from_official(params, state, config)
+    graphdef, weights = nnx.split(model)
+
+    @jax.jit
+    def forward(weights: nnx.State, dna: jax.Array, organism: jax.Array, sites: jax.Array) -> list[jax.Array]:
+        predictions, _ = nnx.merge(graphdef, weights)(dna, organism, splice_site_positions=sites)
+        out = [
+            predictions[h.value][k] for h in GENOME_TRACK_HEADS for k in predictions[h.value] if "scaled" in k
+        ]
+        out += [
+            predictions["contact_maps"]["predictions"],
+            predictions["splice_sites_classification"]["logits"],
+        ]
+        out += [
+            predictions["splice_sites_usage"]["predictions"],
+            predictions["splice_sites_junction"]["predictions"],
+        ]
+        return out
+
+    args = (weights, jnp.asarray(dna), jnp.zeros((1,), jnp.int32), jnp.asarray(sites))
+    start = time.perf_counter()
+    jax.block_until_ready(forward(*args))
+    compile_s = time.perf_counter() - start
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        jax.block_until_ready(forward(*args))
+        times.append(time.perf_counter() - start)
+    return compile_s, min(times)
+
+
+def time_port(
+    config: object, params: dict, state: dict, dna: np.ndarray, sites: np.ndarray, repeats: int
+) -> tuple:
+    import torch
+
+    port = port_model(config, params, state, organisms=("human",))
+    tokens = torch.from_numpy(dna.argmax(-1).astype(np.int64))
+    positions = torch.from_numpy(sites.astype(np.int64))
+    with torch.inference_mode():
+        start = time.perf_counter()
+        port(tokens, 0, splice_site_positions=positions)
+        warm_s = time.perf_counter() - start
+        times = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            port(tokens, 0, splice_site_positions=positions)
+            times.append(time.perf_counter() - start)
+    return warm_s, min(times)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--preset", default="full", choices=["tiny", "full"])
+    parser.add_argument("--lengths", default="16384,131072")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    import torch
+
+    config = preset(args.preset, compute_dtype="float32")
+    params, state = random_official_weights(config, args.seed)
+    print(
+        f"preset {args.preset}, float32, batch 1, CPU: jax {jax.__version__} ({jax.devices()[0].platform}), "
+        f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+    )
+    rows = []
+    for length in (int(x) for x in args.lengths.split(",")):
+        rng = np.random.default_rng(length)
+        dna = np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None]
+        sites = random_splice_sites(length, 64, rng)
+        compile_s, ours_s = time_ours(config, params, state, dna, sites, args.repeats)
+        gc.collect()
+        warm_s, port_s = time_port(config, params, state, dna, sites, args.repeats)
+        gc.collect()
+        rows.append((length, ours_s, port_s))
+        print(
+            f"{length:>8d} bp  ours {1 / ours_s:8.3f} seq/s ({ours_s:7.2f} s/forward, "
+            f"compile {compile_s:6.1f} s)  port {1 / port_s:8.3f} seq/s ({port_s:7.2f} s/forward, "
+            f"first call {warm_s:6.1f} s)  "
+            f"ratio ours/port {port_s / ours_s:5.2f}x",
+            flush=True,
+        )
+    return None
+
+
+if __name__ == "__main__":
+    main()
