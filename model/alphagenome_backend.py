@@ -1,9 +1,12 @@
 """The `alphagenome` backend: our Flax AlphaGenome behind the `model.outputs.Backend` protocol.
 
 Weights: an official or project checkpoint when `GENOMEAPP_ALPHAGENOME_CHECKPOINT` names one
-(sizes from the checkpoint, or `GENOMEAPP_ALPHAGENOME_PRESET`); otherwise the `tiny` preset (or
+(a project checkpoint carries its sizes; an official Orbax one is converted on load with the sizes
+of `GENOMEAPP_ALPHAGENOME_PRESET`, default `full`); otherwise the `tiny` preset (or
 the preset named by `GENOMEAPP_ALPHAGENOME_PRESET`) with RANDOM, UNTRAINED weights, reported as
-such in `provenance` and `weights_trained = False`.
+such in `provenance` and `weights_trained = False`. `GENOMEAPP_ALPHAGENOME_COMPUTE_DTYPE=bfloat16`
+selects the official mixed-precision policy (float32 params, bfloat16 activations; use on GPUs),
+`GENOMEAPP_ALPHAGENOME_BATCH` the batch size of one jit call (default 1).
 
 Prediction is one jit-compiled function per (output types, track-selection sizes, batch): only
 the requested heads run, and inside them only the requested output columns are computed.
@@ -36,6 +39,7 @@ from model.outputs import Organism, OutputType, TrackSet
 CHECKPOINT_ENV = "GENOMEAPP_ALPHAGENOME_CHECKPOINT"
 PRESET_ENV = "GENOMEAPP_ALPHAGENOME_PRESET"
 BATCH_ENV = "GENOMEAPP_ALPHAGENOME_BATCH"
+DTYPE_ENV = "GENOMEAPP_ALPHAGENOME_COMPUTE_DTYPE"  # float32 (default) or bfloat16 (the official policy)
 LICENCE_RANDOM = "code Apache-2.0; random weights (no weights licence)"
 LICENCE_OFFICIAL = "AlphaGenome model weights: Google DeepMind model terms (non-commercial); code Apache-2.0"
 
@@ -95,11 +99,14 @@ class AlphaGenomeBackend:
     def from_environment(cls) -> AlphaGenomeBackend:
         """Checkpoint from `GENOMEAPP_ALPHAGENOME_CHECKPOINT`, else random weights (tiny preset)."""
         batch_size = int(os.environ.get(BATCH_ENV, "1"))
+        compute_dtype = os.environ.get(DTYPE_ENV) or None
         checkpoint = os.environ.get(CHECKPOINT_ENV)
         if checkpoint:
             from model.checkpoints import load
 
-            loaded = load(checkpoint)
+            loaded = load(
+                checkpoint, compute_dtype=compute_dtype, preset_name=os.environ.get(PRESET_ENV) or "full"
+            )
             licence = LICENCE_OFFICIAL if loaded.weights_trained else LICENCE_RANDOM
             provenance = f"AlphaGenome architecture (Flax port), {loaded.provenance}"
             return cls(
@@ -109,12 +116,18 @@ class AlphaGenomeBackend:
                 licence=licence,
                 batch_size=batch_size,
             )
-        return cls.random(os.environ.get(PRESET_ENV, "tiny"), batch_size=batch_size)
+        return cls.random(
+            os.environ.get(PRESET_ENV) or "tiny",
+            batch_size=batch_size,
+            compute_dtype=compute_dtype or "float32",
+        )
 
     @classmethod
-    def random(cls, preset_name: str = "tiny", *, seed: int = 0, batch_size: int = 1) -> AlphaGenomeBackend:
+    def random(
+        cls, preset_name: str = "tiny", *, seed: int = 0, batch_size: int = 1, compute_dtype: str = "float32"
+    ) -> AlphaGenomeBackend:
         """Random, untrained weights: shapes and plumbing only, NOT biology."""
-        model = build_model(preset(preset_name), seed=seed)
+        model = build_model(preset(preset_name, compute_dtype=compute_dtype), seed=seed)
         provenance = (
             f"AlphaGenome architecture (Flax port, {preset_name} preset) with random untrained weights "
             f"(seed {seed}) - not biological predictions"

@@ -231,8 +231,10 @@ def is_own_checkpoint(directory: str | Path) -> bool:
     return (Path(directory) / INFO_FILE).exists() and (Path(directory) / WEIGHTS_FILE).exists()
 
 
-def load(directory: str | Path, *, compute_dtype: str | None = None) -> LoadedCheckpoint:
-    """Load our own checkpoint, or convert an official Orbax one (full preset) on the fly."""
+def load(
+    directory: str | Path, *, compute_dtype: str | None = None, preset_name: str = "full"
+) -> LoadedCheckpoint:
+    """Load our own checkpoint, or convert an official Orbax one (sizes of `preset_name`) on the fly."""
     directory = Path(directory)
     if is_own_checkpoint(directory):
         info = json.loads((directory / INFO_FILE).read_text())
@@ -245,7 +247,7 @@ def load(directory: str | Path, *, compute_dtype: str | None = None) -> LoadedCh
         model = model_from_official(params, state, config)
         return LoadedCheckpoint(model, info["provenance"], bool(info["weights_trained"]))
     params, state = read_official(directory)
-    config = preset("full", **({"compute_dtype": compute_dtype} if compute_dtype else {}))
+    config = preset(preset_name, **({"compute_dtype": compute_dtype} if compute_dtype else {}))
     model = model_from_official(params, state, config)
     return LoadedCheckpoint(model, f"official AlphaGenome checkpoint {directory.name} (converted)", True)
 
