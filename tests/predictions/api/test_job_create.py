@@ -170,3 +170,21 @@ def test_too_many_variants_is_400(post, demo_assembly, settings):
     response, _ = post({"mode": "variants", "variants_text": "chr20:2443281:C>A\nchr20:2443280:A>G\n"})
     assert response.status_code == 400
     assert "variants_text" in response.json()
+
+
+def test_body_announced_over_the_limit_is_413_before_reading(owner_api, demo_assembly, settings):
+    settings.GENOMEAPP_MAX_UPLOAD_BYTES = 2048
+    response = owner_api.post(
+        "/api/v1/jobs/", {"mode": "vcf"}, format="multipart", CONTENT_LENGTH=str(50 * 1024 * 1024)
+    )
+    assert response.status_code == 413
+    assert "the limit is 2,048 bytes" in response.json()["vcf_file"][0]
+    assert Job.objects.count() == 0
+
+
+def test_anonymous_oversize_post_is_still_401(anonymous_api, demo_assembly, settings):
+    settings.GENOMEAPP_MAX_UPLOAD_BYTES = 2048
+    response = anonymous_api.post(
+        "/api/v1/jobs/", {"mode": "vcf"}, format="multipart", CONTENT_LENGTH="99999999"
+    )
+    assert response.status_code == 401

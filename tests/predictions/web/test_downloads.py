@@ -108,3 +108,26 @@ def test_outsider_and_anonymous_get_404(outsider_client, anonymous_client, score
 
 def test_unknown_download_is_404(owner_client, scored_job):
     assert owner_client.get(f"/jobs/{scored_job.code}/download/secrets.txt").status_code == 404
+
+
+def test_igv_report_link_and_download(owner_client, colleague_client, scored_job, share_link):
+    base = f"/jobs/{scored_job.code}/"
+    assert "igv-reports HTML is being prepared" in owner_client.get(base).content.decode()
+    assert owner_client.get(f"{base}download/report.html").status_code == 404  # not written yet
+    (scored_job.results_dir() / "report.html").write_text("<html>report</html>")
+    scored_job.parameters["report"] = "ready"
+    scored_job.save()
+    assert f'href="{base}download/report.html"' in owner_client.get(base).content.decode()
+    response = owner_client.get(f"{base}download/report.html")
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"] == f'attachment; filename="genomeapp-{scored_job.code}-report.html"'
+    )
+    assert b"".join(response.streaming_content) == b"<html>report</html>"
+    shared = colleague_client.get(f"/s/{share_link.token}/download/report.html")
+    assert shared.status_code == 200
+
+
+def test_outsider_cannot_download_the_report(outsider_client, scored_job):
+    (scored_job.results_dir() / "report.html").write_text("<html>report</html>")
+    assert outsider_client.get(f"/jobs/{scored_job.code}/download/report.html").status_code == 404

@@ -217,3 +217,11 @@ def test_without_any_assembly_the_page_says_how_to_add_one(owner_client):
     response = owner_client.get("/")
     assert response.status_code == 200
     assert "No assembly is registered" in response.content.decode()
+
+
+def test_body_announced_over_the_limit_is_refused_before_reading(owner_client, demo_assembly, settings):
+    settings.GENOMEAPP_MAX_UPLOAD_BYTES = 2048
+    response = owner_client.post("/", form_data("vcf"), CONTENT_LENGTH=str(50 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "the limit is 2,048 bytes" in response.content.decode()
+    assert Job.objects.count() == 0
