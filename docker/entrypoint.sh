@@ -20,7 +20,20 @@ for name in SECRET_KEY DATABASE_URL CELERY_BROKER_URL; do
     exit 64
   fi
 done
-cd /app
+cd "${GENOMEAPP_APP_DIR:-/app}"
+
+# Compose passes optional settings that docker/.env leaves empty as empty strings: unset them, so
+# the application's own defaults apply.
+for name in $(compgen -e); do
+  if [[ "$name" == GENOMEAPP_ALPHAGENOME_* && -z "${!name}" ]]; then
+    unset "$name"
+  fi
+done
+# AlphaGenome's track metadata (the official textprotos): from the data volume when put there.
+metadata_dir="${GENOMEAPP_DATA_DIR:-/srv/genomeapp/data}/alphagenome-metadata"
+if [[ -z "${GENOMEAPP_ALPHAGENOME_METADATA_DIR:-}" && -d "$metadata_dir" ]]; then
+  export GENOMEAPP_ALPHAGENOME_METADATA_DIR="$metadata_dir"
+fi
 
 case "${1:-web}" in
   web)

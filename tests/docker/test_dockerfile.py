@@ -175,6 +175,29 @@ def test_entrypoint_refuses_the_placeholder_secrets_of_env_example():
     assert "SECRET_KEY still has the placeholder value" in result.stderr
 
 
+def test_entrypoint_unsets_empty_model_settings_and_finds_metadata_on_the_data_volume(tmp_path):
+    (tmp_path / "alphagenome-metadata").mkdir()
+    base = {"PATH": "/usr/bin:/bin", "GENOMEAPP_APP_DIR": str(REPO_ROOT), "GENOMEAPP_DATA_DIR": str(tmp_path)}
+
+    def environment(**extra: str) -> dict[str, str]:
+        result = subprocess.run(
+            ["bash", str(DOCKER_DIR / "entrypoint.sh"), "env"],
+            env={**base, **extra},
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        assert result.returncode == 0, result.stderr
+        return dict(line.split("=", 1) for line in result.stdout.splitlines() if "=" in line)
+
+    env = environment(GENOMEAPP_ALPHAGENOME_PRESET="", GENOMEAPP_ALPHAGENOME_BATCH="4")
+    assert "GENOMEAPP_ALPHAGENOME_PRESET" not in env  # empty in docker/.env: the code's default applies
+    assert env["GENOMEAPP_ALPHAGENOME_BATCH"] == "4"
+    assert env["GENOMEAPP_ALPHAGENOME_METADATA_DIR"] == str(tmp_path / "alphagenome-metadata")
+    env = environment(GENOMEAPP_ALPHAGENOME_METADATA_DIR="/elsewhere")
+    assert env["GENOMEAPP_ALPHAGENOME_METADATA_DIR"] == "/elsewhere"
+
+
 def test_dockerignore_keeps_local_state_out_of_the_build_context():
     ignored = set((REPO_ROOT / ".dockerignore").read_text().split())
     for path in (".git", ".venv", "var", "**/node_modules", "docker/.env", "**/__pycache__"):
