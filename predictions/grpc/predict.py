@@ -250,24 +250,35 @@ def score_variant(
         _, reference = allele_sequences(genome, window, base_variant)
     else:
         reference = genome.fetch(window.chrom, window.start, window.end)
-    sequences = [reference]
-    for variant in variants:
-        patched = _with_ref(reference, window, variant)
-        sequences += [patched] if patched != reference else []
-        sequences.append(_substitute(genome, window, patched, variant))
-    predictions = predict_sequences(router, sequences, output_types, organism, origin=window.start)
-    ref_predictions = predictions[0]
-    results = []
-    cursor = 1
-    for variant in variants:
-        ref = ref_predictions
-        if _with_ref(reference, window, variant) != reference:
-            ref, cursor = predictions[cursor], cursor + 1
-        alt, cursor = predictions[cursor], cursor + 1
-        blocks = score_predictions(
-            variant, window, ref, alt, scorers, annotation=ctx.genes, pas_sites=ctx.pas_sites, background=None
+    # REF is the reference with each variant's stated REF bases (the SDK's behaviour when they
+    # differ from the genome); variants with the same REF window share one pass.
+    refs = [_with_ref(reference, window, variant) for variant in variants]
+    unique_refs = list(dict.fromkeys(refs))
+    ref_predictions = dict(
+        zip(
+            unique_refs,
+            predict_sequences(router, unique_refs, output_types, organism, origin=window.start),
+            strict=True,
         )
-        results.append([_finish(block, ctx) for block in blocks])
+    )
+    results = []
+    # ALT passes in small batches, scored right away: ISM never holds 30 windows of tracks at once
+    for first in range(0, len(variants), BATCH_SIZE):
+        batch = range(first, min(first + BATCH_SIZE, len(variants)))
+        alts = [_substitute(genome, window, refs[i], variants[i]) for i in batch]
+        for i, alt in zip(
+            batch, predict_sequences(router, alts, output_types, organism, origin=window.start), strict=True
+        ):
+            blocks = score_predictions(
+                variants[i],
+                window,
+                ref_predictions[refs[i]],
+                alt,
+                scorers,
+                annotation=ctx.genes,
+                pas_sites=ctx.pas_sites,
+            )
+            results.append([_finish(block, ctx) for block in blocks])
     return results
 
 
