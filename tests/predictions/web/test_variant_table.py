@@ -179,3 +179,13 @@ def test_gene_filter_shows_the_effect_on_that_gene(owner_client, scored_job):
     ]
     response = owner_client.get(f"/jobs/{scored_job.code}/", {"gene": "NEARBY", "min_score": "0.5"})
     assert ROW.findall(response.content.decode()) == []
+
+
+def test_sorting_links_keep_every_filter(owner_client, big_job):
+    _, html = table(owner_client, big_job, gene="SNRPB", tissue="liver", output_type="CAGE", min_score="0.5")
+    header = html.split('id="variants-table"', 1)[1].split("</thead>", 1)[0]
+    links = re.findall(r'href="([^"]+)"', header)
+    assert len(links) == 3
+    for link in links:
+        assert "gene=SNRPB" in link and "tissue=liver" in link and "output_type=CAGE" in link
+        assert "min_score=0.5" in link
