@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from predictions import downloads
 from predictions.access import job_for_owner, job_for_token
@@ -23,7 +23,7 @@ def _job(request: HttpRequest, code: uuid.UUID | None, token: str | None):  # no
     return job_for_token(token) if token else job_for_owner(request, code)
 
 
-@require_GET
+@require_safe  # igv.js sends HEAD for a file's length after a 416
 def job_file(
     request: HttpRequest, path: str, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponse:
@@ -65,7 +65,7 @@ def download(
     return response
 
 
-@require_GET
+@require_safe  # igv.js sends HEAD for a file's length after a 416
 @cache_control(max_age=3600)
 def assembly_file(request: HttpRequest, name: str, filename: str) -> HttpResponse:
     """The assembly's FASTA and its .fai/.gzi: reference data, readable without logging in."""
@@ -81,7 +81,7 @@ def assembly_file(request: HttpRequest, name: str, filename: str) -> HttpRespons
     return ranged_file_response(request, allowed[filename])
 
 
-@require_GET
+@require_safe  # igv.js sends HEAD for a file's length after a 416
 @cache_control(max_age=3600)
 def assembly_genes_bed(request: HttpRequest, name: str) -> HttpResponse:
     assembly = get_object_or_404(Assembly, name=name)
