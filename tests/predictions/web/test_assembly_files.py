@@ -80,3 +80,10 @@ def test_genes_bed_is_bed12_with_snrpb(anonymous_client, demo_assembly):
     assert starts == sorted(starts)  # igv.js wants a sorted BED
     ranged = anonymous_client.get(f"{BASE}/genes.bed", HTTP_RANGE="bytes=0-9")
     assert ranged.status_code == 206
+
+
+def test_head_gives_the_fasta_length(anonymous_client, fasta):
+    response = anonymous_client.head(f"{BASE}/reference/{fasta.name}")
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(fasta.stat().st_size)
+    assert anonymous_client.head(f"{BASE}/genes.bed").status_code == 200

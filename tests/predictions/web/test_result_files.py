@@ -118,3 +118,15 @@ def test_several_ranges_get_the_whole_file(owner_client, scored_job, bigwig):
     response = owner_client.get(url(scored_job), HTTP_RANGE="bytes=0-1,5-6")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == bigwig
+
+
+def test_head_gives_the_length_igv_asks_for_after_a_416(owner_client, scored_job, bigwig):
+    response = owner_client.head(url(scored_job))
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(len(bigwig))
+    assert response["Accept-Ranges"] == "bytes"
+
+
+def test_other_methods_are_refused(owner_client, scored_job):
+    assert owner_client.post(url(scored_job)).status_code == 405
+    assert owner_client.delete(url(scored_job)).status_code == 405
