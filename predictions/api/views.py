@@ -144,7 +144,7 @@ class JobViewSet(
         links = job.share_links.order_by("-created")
         return Response(ShareLinkSerializer(links, many=True, context={"request": request}).data)
 
-    @extend_schema(request=None, responses=ShareLinkSerializer)
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<token>[\w-]+)")
     def revoke_share_link(self, request: Request, code: str | None = None, token: str = "") -> Response:
         job = self.get_object()
