@@ -48,3 +48,9 @@ def test_docs_page_loads_everything_from_this_server(owner_client):
     assert re.findall(r"https?://", html) == []
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
     assert '"/api/v1/schema/"' in html
+
+
+def test_schema_documents_the_revoke_as_204(owner_client):
+    schema = yaml.safe_load(owner_client.get("/api/v1/schema/").content)
+    revoke = schema["paths"]["/api/v1/jobs/{code}/share-links/{token}/"]["delete"]
+    assert list(revoke["responses"]) == ["204"]
