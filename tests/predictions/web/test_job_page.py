@@ -113,3 +113,11 @@ def test_revoked_link_is_404_everywhere(colleague_client, scored_job, share_link
 
 def test_made_up_token_is_404(colleague_client, scored_job, share_link):
     assert colleague_client.get("/s/not-a-real-token/").status_code == 404
+
+
+def test_logged_in_outsider_holding_the_link_gets_the_read_only_view(outsider_client, scored_job, share_link):
+    response = outsider_client.get(f"/s/{share_link.token}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "read-only shared view" in html and "Delete job" not in html
+    assert outsider_client.post(f"/jobs/{scored_job.code}/share").status_code == 404
