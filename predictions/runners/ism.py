@@ -20,6 +20,14 @@ from predictions.runners.progress import Progress
 from predictions.runners.variants import summarise_variants
 
 
+SPLICEAI_ISM_WINDOW = 2048  # SpliceAI adds its own 5 kb of context each side; a larger window only costs time
+
+
+def ism_window(backend_name: str, requested: int) -> int:
+    """The scoring window: SpliceAI's receptive field is fixed, so its window stays small."""
+    return min(requested, SPLICEAI_ISM_WINDOW) if backend_name == "spliceai" else requested
+
+
 def run(job: Job, cancelled: threading.Event) -> None:
     params = job.parameters
     genome = genome_for(job.assembly)
@@ -39,7 +47,7 @@ def run(job: Job, cancelled: threading.Event) -> None:
         genome,
         interval,
         scorers,
-        sequence_length=int(params.get("sequence_length", 16_384)),
+        sequence_length=ism_window(backend_name, int(params.get("sequence_length", 16_384))),
         annotation=genes_for(job.assembly),
         organism=Organism[job.assembly.organism],
         progress=on_progress,
