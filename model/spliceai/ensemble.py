@@ -52,7 +52,8 @@ class SpliceAIEnsemble:
         tile: int = 8192,
         length_bucket: int = 256,
         max_batch: int = 4,
-        snv_batch: int = 64,
+        snv_batch: int = 32,
+        region_sizes: tuple[int, ...] = (128, 1024, 8192),
     ) -> None:
         if not models:
             raise ValueError("an ensemble needs at least one model")
@@ -65,6 +66,7 @@ class SpliceAIEnsemble:
         self.length_bucket = length_bucket
         self.max_batch = max_batch
         self.snv_batch = snv_batch
+        self.region_sizes = region_sizes
         self._forward = jax.jit(functools.partial(_ensemble_forward, self.graphdef))
         self._snv_forward = jax.jit(
             functools.partial(_ensemble_snv_forward, self.graphdef), static_argnames="distance"
@@ -91,7 +93,7 @@ class SpliceAIEnsemble:
         n_out = len(sequence) - 2 * self.flank
         if any(not distance <= o < n_out - distance for o in offsets):
             raise ValueError(f"SNV offsets must lie in [{distance}, {n_out - distance})")
-        x = np.zeros((1, _round_up(len(sequence), 4 * self.length_bucket), 4), np.float32)
+        x = np.zeros((1, self.region_bucket(n_out) + 2 * self.flank, 4), np.float32)
         x[0, : len(sequence)] = one_hot(sequence)
         x_device = jnp.asarray(x)
         # SNVs go in fixed-size groups (power of two up to `snv_batch`) to bound recompiles;
@@ -113,6 +115,13 @@ class SpliceAIEnsemble:
             alts.append(np.asarray(alt_probs)[: len(chunk)])
         assert ref is not None
         return ref[:n_out], np.concatenate(alts, axis=0)
+
+    def region_bucket(self, n_out: int) -> int:
+        """Padded output length of a region pass: one of a few sizes, so few compiles."""
+        for size in self.region_sizes:
+            if n_out <= size:
+                return size
+        return _round_up(n_out, self.region_sizes[-1])
 
     def predict_windows(self, sequences: Sequence[str]) -> list[np.ndarray]:
         """Predict several sequences of any lengths (each > 2 * flank), batched and padded.

@@ -38,11 +38,10 @@ SKIP_CHROM_END = "near_chromosome_end"
 SKIP_REF_TOO_LONG = "ref_too_long"
 
 _IGNORED_ALT_CHARS = (".", "-", "*", "<", ">")
-# Variants of a gene closer than _MAX_GAP share one REF pass (a merged region costs its span,
-# separate passes 10,000 + 2d bases each); _MAX_REGION and _MAX_SNVS bound a pass's size.
-_MAX_GAP = 5_000
-_MAX_REGION = 20_000
-_MAX_SNVS = 64
+# Variants of a gene whose ±d outputs fit in one of the ensemble's largest region buckets share
+# one REF pass (8,192 + 10,000 input bases serve them all; separate passes cost 10,000 + 2d
+# each); a pass takes at most _MAX_VARIANTS tasks.
+_MAX_VARIANTS = 32
 
 
 @dataclasses.dataclass(frozen=True)
@@ -290,7 +289,8 @@ class SpliceAIScorer:
             by_gene.setdefault((task.contig, task.gene.row), []).append(i)
         for (contig, _), members in by_gene.items():
             members.sort(key=lambda i: tasks[i].result.variant.pos)
-            for cluster in _clusters(members, lambda i: tasks[i].result.variant.pos - 1):
+            span = self.ensemble.region_sizes[-1] - 2 * d
+            for cluster in _clusters(members, lambda i: tasks[i].result.variant.pos - 1, span):
                 self._run_cluster(contig, [tasks[i] for i in cluster], cluster, y_ref, y_alt)
         # indels: one full ALT window each (their lengths differ), batched
         indels = [i for i, task in enumerate(tasks) if not task.is_snv]
@@ -377,15 +377,11 @@ class SpliceAIScorer:
         )
 
 
-def _clusters(members: list[int], position: Callable[[int], int]) -> Iterator[list[int]]:
-    """Split position-sorted `members` where the gap or the region would grow too large."""
+def _clusters(members: list[int], position: Callable[[int], int], max_span: int) -> Iterator[list[int]]:
+    """Greedy runs of position-sorted `members` whose REF region (±d included) fits `max_span`."""
     cluster = [members[0]]
     for i in members[1:]:
-        if (
-            position(i) - position(cluster[-1]) > _MAX_GAP
-            or position(i) - position(cluster[0]) > _MAX_REGION
-            or len(cluster) >= _MAX_SNVS
-        ):
+        if position(i) - position(cluster[0]) >= max_span or len(cluster) >= _MAX_VARIANTS:
             yield cluster
             cluster = [i]
         else:
