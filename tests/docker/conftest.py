@@ -122,7 +122,12 @@ def test_queue() -> Iterator[str]:
     yield name
     try:
         with app.connection_for_write() as connection:
-            connection.default_channel.queue_delete(name)
+            channel = connection.default_channel
+            channel.queue_delete(name)
+            client = getattr(channel, "client", None)  # Redis: kombu's binding keys stay behind
+            if client is not None and hasattr(client, "scan_iter"):
+                for key in list(client.scan_iter(match=f"*{name}*")):
+                    client.delete(key)
     except Exception:  # best effort: the queue may never have been declared
         pass
 
