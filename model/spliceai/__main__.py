@@ -44,7 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--chunk-size", type=int, default=256, help="records per batch (default 256)")
     score.add_argument("--no-progress", action="store_true", help="no progress bar")
+    score.add_argument(
+        "--jax-cache",
+        default=None,
+        help="persistent XLA compilation cache folder (default <data dir>/jax-cache; 'none' to disable)",
+    )
     return parser
+
+
+def _enable_compilation_cache(folder: str | None) -> None:
+    """Keep compiled XLA programs on disk so that the next run starts without recompiling."""
+    if folder == "none":
+        return
+    import jax
+
+    from model.demo_assets import data_dir
+
+    path = folder or str(data_dir() / "jax-cache")
+    jax.config.update("jax_compilation_cache_dir", path)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -55,6 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from model.spliceai.vcf import annotate_vcf, count_records
 
     print(LICENCE, file=sys.stderr)
+    _enable_compilation_cache(args.jax_cache)
     scorer = SpliceAIScorer(args.fasta, args.annotation, distance=args.distance, mask=args.mask)
     total = count_records(args.vcf)
     started = time.perf_counter()

@@ -46,7 +46,7 @@ def test_cli_annotates_a_vcf(tmp_path: Path, compression: str, monkeypatch: pyte
     from model.demo_assets import demo_fasta_path
 
     argv = ["score", "--fasta", str(demo_fasta_path()), "--annotation", "grch37"]
-    argv += ["--vcf", str(path), "--out", str(out), "--no-progress"]
+    argv += ["--vcf", str(path), "--out", str(out), "--no-progress", "--jax-cache", "none"]
     assert cli.main(argv) == 0
     with pysam.VariantFile(str(out)) as vcf:
         assert "SpliceAI" in vcf.header.info and "SpliceAI_SKIPPED" in vcf.header.info
