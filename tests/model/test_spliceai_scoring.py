@@ -146,3 +146,23 @@ def test_scores_match_spliceai_run_with_the_original_keras_models(distance: int)
         for se, sg in zip(e.scores, g.scores, strict=True):
             for field in ("ds_ag", "ds_al", "ds_dg", "ds_dl"):
                 assert abs(getattr(se, field) - getattr(sg, field)) < 1e-4
+
+
+def test_clusters_and_masking_helpers() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from model.spliceai.ensemble import mask_outside
+    from model.spliceai.scoring import _clusters
+
+    @given(st.lists(st.integers(0, 100_000), min_size=1, max_size=80), st.integers(1, 20_000))
+    def check(positions: list[int], span: int) -> None:
+        positions = sorted(positions)
+        clusters = list(_clusters(list(range(len(positions))), positions.__getitem__, span))
+        assert [i for c in clusters for i in c] == list(range(len(positions)))
+        assert all(positions[c[-1]] - positions[c[0]] < span and len(c) <= 32 for c in clusters)
+
+    check()
+    assert mask_outside("ACGTACGT", 100, (102, 105)) == "NNGTANNN"
+    assert mask_outside("ACGT", 100, (0, 50)) == "NNNN"
+    assert mask_outside("ACGT", 100, (0, 1_000)) == "ACGT"
