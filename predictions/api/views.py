@@ -44,6 +44,7 @@ class JobViewSet(
         jobs = Job.objects.owned_by(self.request.user).select_related("assembly")
         if self.action != "list":  # ?status= on /variants/ filters variants, not the job
             return jobs
+        jobs = job_status.with_variant_counts(jobs)
         if status_filter := self.request.query_params.get("status"):
             jobs = jobs.filter(status=status_filter)
         if kind := self.request.query_params.get("kind"):
