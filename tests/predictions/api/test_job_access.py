@@ -73,3 +73,21 @@ def test_unknown_code_is_404(owner_api, scored_job, method, suffix):
 def test_a_share_token_opens_nothing_in_the_api(anonymous_api, scored_job):
     link = factories.share(scored_job)
     assert anonymous_api.get(f"/api/v1/jobs/{scored_job.code}/?token={link.token}").status_code == 401
+
+
+def test_list_costs_a_fixed_number_of_queries(
+    owner_api, owner, scored_job, demo_assembly, django_assert_max_num_queries
+):
+    for _ in range(20):
+        factories.make_job(owner, demo_assembly)
+    with django_assert_max_num_queries(6):  # key, key usage, count, page (+ savepoints)
+        body = owner_api.get("/api/v1/jobs/").json()
+    assert body["count"] == 21
+    counts = {job["code"]: job["progress"]["variants"] for job in body["results"]}
+    assert counts[str(scored_job.code)] == {"accepted": 2, "rejected": 1, "skipped": 1}
+    assert set(map(tuple, (c.values() for c in counts.values()))) == {(2, 1, 1), (0, 0, 0)}
+
+
+def test_list_is_newest_first(owner_api, owner, demo_assembly):
+    codes = [str(factories.make_job(owner, demo_assembly).code) for _ in range(3)]
+    assert [job["code"] for job in owner_api.get("/api/v1/jobs/").json()["results"]] == codes[::-1]
