@@ -140,9 +140,11 @@ class SubmissionError(ValueError):
 
 def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
     """Validate the chosen input (`data`: the start form's cleaned fields) and create the job."""
-    assembly: Assembly = data["assembly"]
     mode = data["mode"]
-    genome = genome_for(assembly)
+    assembly: Assembly | None = data.get("assembly")
+    if assembly is None and mode != "sequence":
+        raise SubmissionError("assembly", "choose an assembly")
+    genome = genome_for(assembly) if assembly is not None else None
     limit = settings.GENOMEAPP_MAX_VARIANTS_PER_JOB
     try:
         if mode in ("variants", "vcf"):
