@@ -101,16 +101,20 @@ def main(argv: list[str] | None = None) -> None:
         f"preset {args.preset}, float32, batch 1, CPU: jax {jax.__version__} ({jax.devices()[0].platform}), "
         f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
     )
-    rows = []
-    for length in (int(x) for x in args.lengths.split(",")):
+    lengths = [int(x) for x in args.lengths.split(",")]
+    inputs = {}
+    for length in lengths:
         rng = np.random.default_rng(length)
-        dna = np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None]
-        sites = random_splice_sites(length, 64, rng)
-        compile_s, ours_s = time_ours(config, params, state, dna, sites, args.repeats)
-        gc.collect()
-        warm_s, port_s = time_port(config, params, state, dna, sites, args.repeats)
-        gc.collect()
-        rows.append((length, ours_s, port_s))
+        inputs[length] = (
+            np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None],
+            random_splice_sites(length, 64, rng),
+        )
+    # One model at a time (peak memory: one model + activations + the numpy weights).
+    ours = {n: time_ours(config, params, state, *inputs[n], args.repeats) for n in lengths}
+    gc.collect()
+    port = {n: time_port(config, params, state, *inputs[n], args.repeats) for n in lengths}
+    for length in lengths:
+        (compile_s, ours_s), (warm_s, port_s) = ours[length], port[length]
         print(
             f"{length:>8d} bp  ours {1 / ours_s:8.3f} seq/s ({ours_s:7.2f} s/forward, "
             f"compile {compile_s:6.1f} s)  port {1 / port_s:8.3f} seq/s ({port_s:7.2f} s/forward, "
