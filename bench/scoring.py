@@ -24,24 +24,38 @@ sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from model import demo_assets  # noqa: E402
 from model.genome import Genome  # noqa: E402
-from model.scoring import ScoringResult, Variant, get_recommended_scorers, score_variants  # noqa: E402
+from model.scoring import (  # noqa: E402
+    ScoringResult,
+    Variant,
+    get_recommended_scorers,
+    plan_windows,
+    score_variants,
+)
 
 VARIANTS_PER_CLUSTER = 100
 CLUSTER_SPAN = 50_000
 
 
 def clustered_variants(genome: Genome, count: int, seed: int = 0) -> list[Variant]:
-    """`count` variants, 100 per 50 kb cluster on chr20 (10 clusters for 1,000), REF from the genome."""
+    """`count` variants, 100 per 50 kb cluster on chr20 (10 clusters for 1,000), REF from the genome.
+
+    Fewer than 100 variants make one cluster of proportionally smaller span (same density).
+    """
     rng = np.random.default_rng(seed)
     length = genome.contig_length("20")
     clusters = max(1, round(count / VARIANTS_PER_CLUSTER))
+    span = (
+        CLUSTER_SPAN
+        if count >= VARIANTS_PER_CLUSTER
+        else max(CLUSTER_SPAN * count // VARIANTS_PER_CLUSTER, 2)
+    )
     centres = rng.integers(1_000_000, length - 1_000_000, size=clusters)
     variants: list[Variant] = []
     per_cluster = -(-count // clusters)
     for centre in centres:
         made = 0
         while made < per_cluster and len(variants) < count:
-            start = int(centre + rng.integers(-CLUSTER_SPAN // 2, CLUSTER_SPAN // 2))
+            start = int(centre + rng.integers(-span // 2, span // 2))
             kind = rng.random()
             ref = genome.fetch("20", start, start + 4)
             if "N" in ref:
@@ -69,6 +83,18 @@ def max_difference(a: ScoringResult, b: ScoringResult) -> float:
     return worst
 
 
+def planned_passes(genome: Genome, count: int, sequence_length: int) -> dict[str, float]:
+    """Forward passes the shared and naive paths need for `count` clustered variants (no model run)."""
+    variants = clustered_variants(genome, count)
+    windows = len(plan_windows(variants, sequence_length))
+    return {
+        "variants": count,
+        "windows": windows,
+        "shared_passes_per_variant": round((windows + count) / count, 4),
+        "naive_passes_per_variant": 2.0,
+    }
+
+
 def run_backend(name: str, count: int, sequence_length: int, batch_size: int) -> dict[str, object]:
     from model.inference import get_backend
 
@@ -86,7 +112,14 @@ def run_backend(name: str, count: int, sequence_length: int, batch_size: int) ->
     results = {}
     for mode, share in (("shared", True), ("naive", False)):
         started = time.perf_counter()
-        result = score_variants(backend, genome, variants, scorers, share_ref=share, **common)
+
+        def progress(done: int, total: int, mode: str = mode) -> None:
+            if done % 25 == 0 or done == total:
+                print(f"  {name} {mode}: {done}/{total}", file=sys.stderr, flush=True)
+
+        result = score_variants(
+            backend, genome, variants, scorers, share_ref=share, progress=progress, **common
+        )
         seconds = time.perf_counter() - started
         results[mode] = result
         rows[mode] = {
@@ -105,6 +138,7 @@ def run_backend(name: str, count: int, sequence_length: int, batch_size: int) ->
         "speedup": round(rows["shared"]["variants_per_s"] / rows["naive"]["variants_per_s"], 3),
         "pass_ratio": round(rows["naive"]["forward_passes"] / rows["shared"]["forward_passes"], 3),
         "max_abs_score_difference": max_difference(results["shared"], results["naive"]),
+        "plan_1000": planned_passes(genome, 1000, sequence_length),
     }
 
 
@@ -137,6 +171,11 @@ def main() -> int:
             f"ratio shared/naive: {report['speedup']:.2f}x variants/s, "
             f"{report['pass_ratio']:.2f}x fewer passes; "
             f"max |score difference| {report['max_abs_score_difference']:.2e}"
+        )
+        plan = report["plan_1000"]
+        print(
+            f"planned for 1,000 clustered variants at {length} bp: {plan['windows']} REF windows, "
+            f"{plan['shared_passes_per_variant']:.3f} passes/variant shared vs 2.000 naive"
         )
     if args.json:
         Path(args.json).write_text(json.dumps(reports, indent=1))
