@@ -42,3 +42,8 @@ def job_for_token(token: str) -> JobAccess:
     if link is None:
         raise Http404("this share link does not exist or was revoked")
     return JobAccess(job=link.job, is_owner=False, token=token)
+
+
+def job_access(request: HttpRequest, code: uuid.UUID | str | None, token: str | None) -> JobAccess:
+    """The job behind an owner URL (`code`) or a share URL (`token`)."""
+    return job_for_token(token) if token else job_for_owner(request, code)

@@ -12,22 +12,18 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 
 from predictions import downloads
-from predictions.access import job_for_owner, job_for_token
+from predictions.access import job_access
 from predictions.assemblies import genes_for
 from predictions.gene_bed import gene_bed_path
 from predictions.models import Assembly, Variant
 from predictions.ranged_files import ranged_file_response, safe_join
 
 
-def _job(request: HttpRequest, code: uuid.UUID | None, token: str | None):  # noqa: ANN202 - JobAccess
-    return job_for_token(token) if token else job_for_owner(request, code)
-
-
 @require_safe  # igv.js sends HEAD for a file's length after a 416
 def job_file(
     request: HttpRequest, path: str, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponse:
-    job = _job(request, code, token).job
+    job = job_access(request, code, token).job
     return ranged_file_response(request, safe_join(job.results_dir(), path))
 
 
@@ -35,7 +31,7 @@ def job_file(
 def variants_bed(
     request: HttpRequest, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponse:
-    job = _job(request, code, token).job
+    job = job_access(request, code, token).job
     rows = job.variants.exclude(status=Variant.Status.REJECTED).order_by("chrom", "pos")
     lines = [
         f"{v.chrom}\t{v.pos - 1}\t{v.pos - 1 + len(v.ref)}\t{v.variant_id or f'{v.ref}>{v.alt}'}\t0\t.\n"
@@ -48,7 +44,7 @@ def variants_bed(
 def download(
     request: HttpRequest, name: str, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponse:
-    job = _job(request, code, token).job
+    job = job_access(request, code, token).job
     makers = {
         "scores.tsv": (downloads.tidy_tsv, "text/tab-separated-values"),
         "variants.vcf": (downloads.annotated_vcf, "text/plain"),

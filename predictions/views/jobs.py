@@ -12,18 +12,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from predictions import job_status
-from predictions.access import JobAccess, job_for_owner, job_for_token
+from predictions.access import job_access, job_for_owner
 from predictions.browser_config import browser_config
 from predictions.models import Job, ShareLink, Variant
 from predictions.variant_table import TableFilters, filter_choices, variant_rows
 
 
-def _access(request: HttpRequest, code: uuid.UUID | None, token: str | None) -> JobAccess:
-    return job_for_token(token) if token else job_for_owner(request, code)
-
-
 def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str | None = None) -> HttpResponse:
-    access = _access(request, code, token)
+    access = job_access(request, code, token)
     job = access.job
     filters = TableFilters.from_query(request.GET)
     context = {
@@ -47,7 +43,7 @@ def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str |
 def job_status_json(
     request: HttpRequest, code: uuid.UUID | None = None, token: str | None = None
 ) -> JsonResponse:
-    return JsonResponse(job_status.as_dict(_access(request, code, token).job))
+    return JsonResponse(job_status.as_dict(job_access(request, code, token).job))
 
 
 @login_required
