@@ -55,6 +55,10 @@ from predictions.grpc.servicer import DnaModelService  # noqa: E402
 
 SIZES = {"16KB": 2**14, "100KB": 2**17, "500KB": 2**19, "1MB": 2**20}
 CENTRE = 10_020_000  # chr20, inside ANKEF1 / SNAP25's neighbourhood: genes for gene scorers
+CLIENT_OPTIONS = [
+    ("grpc.max_send_message_length", -1),
+    ("grpc.max_receive_message_length", -1),
+]  # as create()
 AG_OUTPUTS = [OutputType.ATAC, OutputType.DNASE, OutputType.CAGE, OutputType.RNA_SEQ, OutputType.CHIP_HISTONE]
 AG_SCORERS = [
     variant_scorers.RECOMMENDED_VARIANT_SCORERS[name]
@@ -137,7 +141,7 @@ def run_backend(name: str, sizes: list[str], repeats: int) -> list[dict[str, Any
     """Each size: predict_interval and score_variant through the official client."""
     timed = TimedBackend(inference.get_backend(name))
     server, port, reference = serve(BackendRouter([timed]))
-    channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=OPTIONS)
+    channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=CLIENT_OPTIONS)
     client = dna_client.DnaClient(channel=channel)
     outputs = [OutputType.SPLICE_SITES] if name == "spliceai" else AG_OUTPUTS
     scorers = SPLICE_SCORERS if name == "spliceai" else AG_SCORERS

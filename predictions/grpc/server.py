@@ -17,8 +17,10 @@ from predictions.grpc.routing import default_router
 from predictions.grpc.servicer import DnaModelService
 
 SERVICE_NAME = "google.gdm.gdmscience.alphagenome.v1main.DnaModelService"
-# Same as the official client: no message-size limits (tensors are chunked anyway).
-OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", -1)]
+# Responses are chunked (<= ~1 MiB per message) but a client may lift its own limit, so none on
+# sending; requests are at most a 1 Mb sequence, so anything over 16 MiB is refused unread.
+MAX_REQUEST_BYTES = 16 * 1024 * 1024
+OPTIONS = [("grpc.max_send_message_length", -1), ("grpc.max_receive_message_length", MAX_REQUEST_BYTES)]
 logger = logging.getLogger("predictions.grpc")
 
 

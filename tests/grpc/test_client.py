@@ -355,3 +355,13 @@ def test_assembly_is_chosen_by_header(server):
     other._metadata = [("x-goog-api-key", server.key), ("x-genomeapp-assembly", "GRCh37-chr20")]
     output = other.predict_interval(interval, requested_outputs=[OutputType.ATAC], ontology_terms=None)
     assert output.atac.interval == interval
+
+
+def test_oversized_requests_are_refused_and_the_server_keeps_serving(server, client):
+    channel = grpc.insecure_channel(server.address, options=[("grpc.max_send_message_length", -1)])
+    service = dna_model_service_pb2_grpc.DnaModelServiceStub(channel)
+    metadata = [("x-goog-api-key", server.key)]
+    huge = pb.PredictSequenceRequest(sequence="A" * (20 * 1024 * 1024), requested_outputs=[1])
+    error = rpc_error(lambda: list(service.PredictSequence(iter([huge]), metadata=metadata)))
+    assert error.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+    assert client.output_metadata().atac is not None
