@@ -64,6 +64,8 @@ def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
     """The accepted variants (or those with ids in `only`) as VCF 4.2 with SpliceAI's INFO field and
     each variant's max |score|."""
     written = job.variants.exclude(status=Variant.Status.REJECTED)
+    if only is not None:
+        written = written.filter(pk__in=only)
     # order_by(): Variant's default ordering would add pos/ref/alt to the DISTINCT, one header per record
     contigs = written.order_by().values_list("chrom", flat=True).distinct()
     yield "##fileformat=VCFv4.2\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from predictions.assemblies import genes_for
@@ -15,7 +17,8 @@ def gene_bed_path(assembly: Assembly, data_dir: Path) -> Path:
         return path
     path.parent.mkdir(parents=True, exist_ok=True)
     genes = genes_for(assembly).sort_values(["chrom", "start"])
-    temporary = path.with_suffix(".tmp")
+    # a name of its own, so two first requests at once cannot interleave their writes
+    temporary = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
     with open(temporary, "w") as out:
         for row in genes.itertuples():
             starts = [int(s) for s in row.exon_starts]
