@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import importlib
+import logging
+import shutil
 import threading
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from predictions.models import Job
+from predictions.heartbeat import JobCancelled, heartbeat
+from predictions.models import Job
+
+logger = logging.getLogger(__name__)
 
 
 class JobInputError(ValueError):
@@ -29,3 +32,31 @@ def run(job: Job, cancelled: threading.Event) -> None:
         raise JobInputError(f"unknown job kind {job.kind!r}")
     runner = importlib.import_module(module_name)
     runner.run(job, cancelled)
+
+
+def execute(job_code: str, task_id: str = "") -> str:
+    """Claim the job (queued → running), run it, and leave it in a final state; returns the outcome.
+
+    A duplicate delivery finds the job claimed and returns "not claimed". If the job is deleted
+    while it runs, the files it wrote meanwhile are removed.
+    """
+    job = Job.objects.filter(code=job_code).first()
+    if job is None or not job.claim(task_id=task_id):
+        return "not claimed"
+    try:
+        with heartbeat(job) as lost:
+            run(job, cancelled=lost)
+    except JobCancelled:
+        return Job.CANCELLED
+    except JobInputError as error:
+        job.fail(str(error))
+        return Job.FAILED
+    except Exception as error:  # a job must end in a final state whatever the model raised
+        if Job.objects.filter(pk=job.pk).exists():
+            logger.exception("job %s failed", job.code)
+            job.fail(f"{type(error).__name__}: {error}")
+        return Job.FAILED
+    finally:
+        if not Job.objects.filter(pk=job.pk).exists():  # deleted while running
+            shutil.rmtree(job.results_dir(), ignore_errors=True)
+    return Job.SUCCEEDED if job.finish() else job.status

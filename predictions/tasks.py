@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from predictions import pipeline, reports
-from predictions.heartbeat import JobCancelled, heartbeat
 from predictions.models import Job
 
 logger = logging.getLogger(__name__)
@@ -19,25 +18,11 @@ logger = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, bind=True)
 def run_job(self: object, job_code: str) -> str:
-    """Claim the job (queued → running) and run it; a duplicate delivery finds it claimed and returns."""
-    job = Job.objects.filter(code=job_code).first()
-    if job is None or not job.claim(task_id=getattr(getattr(self, "request", None), "id", "") or ""):
-        return "not claimed"
-    try:
-        with heartbeat(job) as lost:
-            pipeline.run(job, cancelled=lost)
-    except JobCancelled:
-        return "cancelled"
-    except pipeline.JobInputError as error:
-        job.fail(str(error))
-        return "failed"
-    except Exception as error:  # a job must end in a final state whatever the model raised
-        logger.exception("job %s failed", job.code)
-        job.fail(f"{type(error).__name__}: {error}")
-        return "failed"
-    if job.finish() and job.kind == Job.Kind.VARIANTS and job.assembly_id:
+    """Run one job (see `pipeline.execute`); a variant job's report follows on the default queue."""
+    outcome = pipeline.execute(job_code, task_id=getattr(getattr(self, "request", None), "id", "") or "")
+    if outcome == Job.SUCCEEDED and Job.objects.filter(code=job_code, kind=Job.Kind.VARIANTS).exists():
         write_job_report.apply_async(args=[job_code], queue=settings.CELERY_DEFAULT_QUEUE_NAME)
-    return job.status
+    return outcome
 
 
 @shared_task(acks_late=True)
