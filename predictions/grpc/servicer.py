@@ -44,7 +44,7 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     """AlphaGenome-compatible servicer over genomeapp's backends and assemblies."""
 
     def __init__(self, router: Callable[[], BackendRouter], gate: ModelCallGate) -> None:
-        self._router = router
+        self.router_factory = router
         self.gate = gate
 
     # --- plumbing -------------------------------------------------------------------------------------
@@ -65,16 +65,14 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         except (ScorerError, ScorerNotApplicableError) as error:
             code = grpc.StatusCode.UNIMPLEMENTED if isinstance(error, ScorerNotApplicableError) else None
             context.abort(code or grpc.StatusCode.INVALID_ARGUMENT, f"variant_scorers: {error}")
-        except Exception as error:
-            if isinstance(error, grpc.RpcError) or type(error).__name__ == "_Abort":
-                raise
-            logger.exception("RPC failed")
+        except Exception as error:  # noqa: BLE001 - a bug must end one call, never the server
+            logger.exception("%s failed", method)
             context.abort(
                 grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__}); see the server log"
             )
 
     def _routing(self, organism: Organism) -> BackendRouter:
-        return self._router().for_organism(organism)
+        return self.router_factory().for_organism(organism)
 
     def _reference(self, context: grpc.ServicerContext, organism: Organism) -> assemblies.Reference:
         return assemblies.resolve(dict(context.invocation_metadata()), organism)

@@ -1,4 +1,5 @@
 import logging
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             backends=tuple(n.strip() for n in options["backends"].split(",") if n.strip()) or None,
         )
         if not options["no_warmup"]:
-            router = servicer._router()
+            router = servicer.router_factory()
             names = ", ".join(
                 f"{b.name} ({'trained' if b.weights_trained else 'random weights'})" for b in router.backends
             )
@@ -75,6 +76,8 @@ class Command(BaseCommand):
             f"{servicer.gate.limit} model slots)",
         )
         self.stdout.flush()
+        # docker stop / systemd send SIGTERM: finish in-flight calls (up to 10 s), refuse new ones
+        signal.signal(signal.SIGTERM, lambda *_: server.stop(grace=10))
         try:
             server.wait_for_termination()
         except KeyboardInterrupt:
