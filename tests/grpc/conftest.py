@@ -64,8 +64,9 @@ def _install_fixtures() -> dict[str, object]:
     from model import demo_assets
     from predictions.assemblies import register_assembly
     from predictions.demo_data import _write_chr20_gene_table
-    from predictions.models import ApiKey
+    from predictions.models import ApiKey, Assembly
 
+    existed = Assembly.objects.filter(name=demo_assets.DEMO_ASSEMBLY).exists()
     fasta = demo_assets.demo_fasta_path()
     genes = demo_assets.demo_dir() / "genes.grch37.chr20.txt"
     if not genes.exists():
@@ -78,7 +79,7 @@ def _install_fixtures() -> dict[str, object]:
     revoked.revoke()
     return {
         "user": user,
-        "assembly": assembly,
+        "assembly": None if existed else assembly,
         "key": key,
         "other_key": other_key,
         "revoked_key": revoked_key,
@@ -140,8 +141,10 @@ def grpc_server_factory(django_db_setup, django_db_blocker, tmp_path_factory) ->
             server.process.wait(10)
         except subprocess.TimeoutExpired:
             server.process.kill()
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock():  # leave the database as we found it
         fixtures["user"].delete()  # type: ignore[attr-defined]
+        if fixtures["assembly"] is not None:
+            fixtures["assembly"].delete()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="module")
