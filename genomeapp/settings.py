@@ -127,8 +127,9 @@ STORAGES = {
 }
 
 # --- Celery ---------------------------------------------------------------------------------
-CELERY_DEFAULT_QUEUE_NAME = "default"
-CELERY_INFERENCE_QUEUE_NAME = "inference"
+# Queue names; several deployments may share one broker by giving each its own names.
+CELERY_DEFAULT_QUEUE_NAME = env_str("GENOMEAPP_DEFAULT_QUEUE", "default")
+CELERY_INFERENCE_QUEUE_NAME = env_str("GENOMEAPP_INFERENCE_QUEUE", "inference")
 _broker_url = env_str("CELERY_BROKER_URL")
 if _broker_url:
     CELERY_BROKER_URL = _broker_url
@@ -137,7 +138,10 @@ else:
     CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = CELERY_DEFAULT_QUEUE_NAME
-CELERY_TASK_ROUTES = {"predictions.tasks.run_job": {"queue": CELERY_INFERENCE_QUEUE_NAME}}
+CELERY_TASK_ROUTES = {
+    "predictions.tasks.run_job": {"queue": CELERY_INFERENCE_QUEUE_NAME},
+    "predictions.tasks.write_job_report": {"queue": CELERY_DEFAULT_QUEUE_NAME},
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

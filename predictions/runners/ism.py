@@ -19,7 +19,6 @@ from predictions.runners.alphagenome_scores import score_row
 from predictions.runners.progress import Progress
 from predictions.runners.variants import summarise_variants
 
-
 SPLICEAI_ISM_WINDOW = 2048  # SpliceAI adds its own 5 kb of context each side; a larger window only costs time
 
 

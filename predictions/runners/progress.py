@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 from predictions.heartbeat import JobCancelled
 from predictions.models import Job
+
+T = TypeVar("T")
 
 
 class Progress:
@@ -34,6 +37,18 @@ class Progress:
             yield
         finally:
             self.seconds[kind] += time.monotonic() - start
+
+    def timed(self, iterable: Iterable[T], kind: str) -> Iterator[T]:
+        """Yield from `iterable`, counting the time spent producing each item (and the final
+        exhaustion, where a generator may still do work) as `kind`."""
+        iterator = iter(iterable)
+        while True:
+            with self.timing(kind):
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+            yield item
 
     def save_timings(self) -> None:
         """Store {kind: seconds, "run": total} in the job's parameters (shown by the bench and API)."""

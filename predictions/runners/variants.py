@@ -65,10 +65,8 @@ def score_with_spliceai(
     scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK, on_progress=progress.add)
     scorer_name = f"SpliceAI(distance={scorer.distance}{', mask' if scorer.mask else ''})"
     batch: list[Score] = []
-    results = iter(scored)
-    for variant in variants:
-        with progress.timing("model"):
-            result = next(results)
+    # zip(strict) also draws the generator's end, where it reports the last chunk's progress
+    for variant, result in zip(variants, progress.timed(scored, "model"), strict=True):
         batch.extend(_spliceai_rows(job, variant, result, scorer_name))
         if result.skipped:
             Variant.objects.filter(pk=variant.pk).update(

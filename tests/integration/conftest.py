@@ -51,6 +51,8 @@ def celery_worker_process(worker_queue, settings, tmp_path) -> Iterator[subproce
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "KERAS_BACKEND": "jax",
         "GENOMEAPP_HEARTBEAT_SECONDS": "2",
+        "GENOMEAPP_INFERENCE_QUEUE": settings.CELERY_INFERENCE_QUEUE_NAME,
+        "GENOMEAPP_DEFAULT_QUEUE": settings.CELERY_DEFAULT_QUEUE_NAME,
     }
     log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
