@@ -104,7 +104,7 @@ def test_upload_score_browse_and_share(
             break
         page.wait_for_timeout(2000)
         page.reload()
-    report = page.request.get(page.locator("[data-role=report]").get_attribute("href"))
+    report = page.request.get(live_server.url + page.locator("[data-role=report]").get_attribute("href"))
     assert report.status == 200
     html = report.text()
     assert "SNRPB_donor" in html and "igv" in html and "cdn.jsdelivr" not in html
