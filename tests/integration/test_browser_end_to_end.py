@@ -121,6 +121,9 @@ def test_upload_score_browse_and_share(
     assert shared.locator("#variants-table tbody tr[data-key]").count() == 3
     assert shared.locator("text=Create read-only link").count() == 0
     shared.wait_for_selector("#igv-browser canvas", timeout=60_000)
+    shared.wait_for_function(
+        "window.genomeappBrowser && window.genomeappBrowser.resultTracks.length >= 6", timeout=60_000
+    )
     shared.screenshot(path=str(OUTPUT / "shared-page.png"), full_page=True)
 
     assert not errors, errors
