@@ -67,6 +67,13 @@ class _Selection:
     metadata: pd.DataFrame
 
 
+def random_weights_provenance(preset_name: str, seed: int = 0) -> str:
+    return (
+        f"AlphaGenome architecture (Flax port, {preset_name} preset) with random untrained weights "
+        f"(seed {seed}) - not biological predictions"
+    )
+
+
 class AlphaGenomeBackend:
     """AlphaGenome (Flax NNX port) predicting all eleven output types."""
 
@@ -128,12 +135,12 @@ class AlphaGenomeBackend:
     ) -> AlphaGenomeBackend:
         """Random, untrained weights: shapes and plumbing only, NOT biology."""
         model = build_model(preset(preset_name, compute_dtype=compute_dtype), seed=seed)
-        provenance = (
-            f"AlphaGenome architecture (Flax port, {preset_name} preset) with random untrained weights "
-            f"(seed {seed}) - not biological predictions"
-        )
         return cls(
-            model, provenance=provenance, weights_trained=False, licence=LICENCE_RANDOM, batch_size=batch_size
+            model,
+            provenance=random_weights_provenance(preset_name, seed),
+            weights_trained=False,
+            licence=LICENCE_RANDOM,
+            batch_size=batch_size,
         )
 
     def _head_tracks(self, output_type: OutputType) -> int:

@@ -80,6 +80,67 @@ def available_backends() -> list[dict[str, object]]:
     return entries
 
 
+def describe_backends() -> list[dict[str, object]]:
+    """`available_backends()` without loading weights where the answer is known up front (the
+    packaged SpliceAI ensemble; AlphaGenome with random weights), for processes that only show
+    backends, such as the web server. A configured AlphaGenome checkpoint is loaded, since only
+    the checkpoint says whether its weights are trained."""
+    import os
+
+    from model import alphagenome_backend, demo_assets, metadata
+    from model.spliceai import backend as spliceai_backend
+
+    loaded = (
+        {entry["name"]: entry for entry in available_backends()}
+        if os.environ.get(alphagenome_backend.CHECKPOINT_ENV)
+        else {}
+    )
+    entries: list[dict[str, object]] = []
+    for name in BACKEND_NAMES:
+        if name in loaded:
+            entries.append(loaded[name])
+            continue
+        if name == "spliceai":
+            cls = spliceai_backend.SpliceAIBackend
+            entry = _static_entry(name, cls.provenance, cls.output_types, cls.weights_trained, cls.licence)
+            try:
+                demo_assets.spliceai_weight_paths()
+            except demo_assets.MissingSourceError as error:
+                entry.update(available=False, unavailable_reason=f"MissingSourceError: {error}")
+        else:
+            preset_name = os.environ.get(alphagenome_backend.PRESET_ENV) or "tiny"
+            entry = _static_entry(
+                name,
+                alphagenome_backend.random_weights_provenance(preset_name),
+                frozenset(OutputType),
+                False,
+                alphagenome_backend.LICENCE_RANDOM,
+            )
+            path = metadata.metadata_path(Organism.HOMO_SAPIENS)
+            if not path.exists():
+                entry.update(
+                    available=False,
+                    unavailable_reason=f"MetadataNotFoundError: no AlphaGenome track metadata at {path}; "
+                    f"set {metadata.METADATA_DIR_ENV}",
+                )
+        entries.append(entry)
+    return entries
+
+
+def _static_entry(
+    name: str, provenance: str, output_types: frozenset[OutputType], weights_trained: bool, licence: str
+) -> dict[str, object]:
+    return {
+        "name": name,
+        "available": True,
+        "unavailable_reason": None,
+        "provenance": provenance,
+        "output_types": sorted(o.name for o in output_types),
+        "weights_trained": weights_trained,
+        "licence": licence,
+    }
+
+
 def _resolve(backend: Backend | str) -> Backend:
     return get_backend(backend) if isinstance(backend, str) else backend
 
@@ -129,6 +190,16 @@ def predict_intervals(
     `TrackSet.start` is the window start."""
     backend = _resolve(backend)
     wanted = [o for o in dict.fromkeys(output_types) if o in backend.output_types]
+    if getattr(backend, "context", 0) and hasattr(backend, "predict_interval"):
+        # The model looks beyond the window (SpliceAI: 5 kb each side): give it the genome's real
+        # flanks rather than N. Its tracks cover both strands in forward coordinates, so the
+        # interval's strand changes nothing.
+        return [
+            {OutputType.SPLICE_SITES: backend.predict_interval(genome, i.chrom, i.start, i.end)}
+            if OutputType.SPLICE_SITES in wanted
+            else {}
+            for i in intervals
+        ]
     sequences = [genome.fetch(i.chrom, i.start, i.end) for i in intervals]
     strands = [i.strand for i in intervals]
     starts = [i.start for i in intervals]

@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from model.inference import available_backends
+from model.inference import describe_backends
 from predictions import inputs, job_status
 from predictions.api.serializers import (
     AssemblySerializer,
@@ -165,4 +165,4 @@ class BackendsView(APIView):
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
-        return Response({"backends": available_backends()})
+        return Response({"backends": describe_backends()})

@@ -43,17 +43,16 @@ def plan_outputs(names: list[str]) -> tuple[dict[str, list[OutputType]], list[st
 
 def predict_window(
     backend_name: str, genome: Genome, interval: Interval, outputs: list[OutputType], job: Job
-) -> dict:
-    backend = get_backend(backend_name)
-    if hasattr(backend, "predict_interval"):  # backends that read real flanking context themselves
-        return {
-            OutputType.SPLICE_SITES: backend.predict_interval(
-                genome, interval.chrom, interval.start, interval.end
-            )
-        }
+) -> dict[OutputType, TrackSet]:
+    """The same call the gRPC server makes (`model.inference.predict_interval`), so both agree."""
     organism = Organism[job.assembly.organism] if job.assembly else Organism.HOMO_SAPIENS
     return predict_interval(
-        backend, genome, interval, outputs, organism, job.parameters.get("ontology_terms") or None
+        get_backend(backend_name),
+        genome,
+        interval,
+        outputs,
+        organism,
+        job.parameters.get("ontology_terms") or None,
     )
 
 

@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from model.inference import available_backends
+from model.inference import describe_backends
 from predictions.models import Assembly
 
 
@@ -10,5 +10,5 @@ def about(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "predictions/about.html",
-        {"backends": available_backends(), "assemblies": Assembly.objects.all()},
+        {"backends": describe_backends(), "assemblies": Assembly.objects.all()},
     )

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from model.inference import available_backends
+from model.inference import describe_backends
 from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
@@ -32,7 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
         status = 413 if "vcf_file" in form.errors and "limit is" in str(form.errors["vcf_file"]) else 400
     context = {
         "form": form,
-        "backends": available_backends(),
+        "backends": describe_backends(),
         "assemblies": Assembly.objects.all(),
         "example_vcf": _example_vcf(),
     }

@@ -132,8 +132,8 @@ def results_file(job: Job, relative: str = BIGWIG_RELATIVE) -> Path:
     return job.results_dir() / relative
 
 
-# What model.inference.available_backends() returns on the demo install. The real call builds both
-# models (about 13 s the first time in a process), so page tests use this copy of its output.
+# What model.inference.describe_backends() returns on the demo install (the real call imports JAX;
+# page tests use this copy of its output to stay fast).
 BACKENDS = [
     {
         "name": "alphagenome",
@@ -160,4 +160,4 @@ BACKENDS = [
 
 def stub_backends(monkeypatch: object) -> None:
     for module in ("predictions.views.submit", "predictions.views.about", "predictions.api.views"):
-        monkeypatch.setattr(f"{module}.available_backends", lambda: BACKENDS)  # type: ignore[attr-defined]
+        monkeypatch.setattr(f"{module}.describe_backends", lambda: BACKENDS)  # type: ignore[attr-defined]
