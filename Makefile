@@ -22,6 +22,8 @@ bench: setup-test
 	$(PY) bench/model_forward.py
 	$(PY) bench/spliceai.py
 	$(PY) bench/scoring.py
+	$(PY) bench/grpc.py
+	$(PY) bench/web.py
 
 setup:
 	scripts/setup.sh
