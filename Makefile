@@ -2,12 +2,12 @@
 PY := .venv/bin/python
 export KERAS_BACKEND := jax
 
-.PHONY: demo test lint format bench setup setup-test migrate
+.PHONY: demo test lint format bench setup setup-test migrate demo-data
 
 demo: setup ## install everything, load the real chr20 demo, start a worker and the web server
 	scripts/demo.sh
 
-test: setup-test ## the whole test suite (SQLite + file broker unless DATABASE_URL / CELERY_BROKER_URL are set)
+test: setup-test demo-data ## the whole test suite (SQLite + file broker unless DATABASE_URL / CELERY_BROKER_URL are set)
 	$(PY) -m pytest tests
 
 lint:
@@ -33,3 +33,6 @@ setup-test:
 
 migrate:
 	$(PY) manage.py migrate --noinput
+
+demo-data: migrate ## the real GRCh37 chr20 demo files under var/data (some tests read them)
+	$(PY) manage.py install_demo_data --no-progress

@@ -1,7 +1,6 @@
 """Whole-network tests: config validation, the full model through eval_shape, tiny forward passes."""
 
 import dataclasses
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -11,10 +10,13 @@ from flax import nnx
 
 from model.config import OFFICIAL_HEAD_TRACKS, AlphaGenomeConfig, full, preset, tiny
 from model.heads import HeadName
+from model.metadata import metadata_dir
 from model.model import build_model, count_parameters
 from model.summary import abstract_model, main, output_shapes, parameter_counts
 
-REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
+# The official parameter tree lives beside the metadata in shared/reference (not committed); CI in a
+# temporary clone points GENOMEAPP_ALPHAGENOME_METADATA_DIR at it.
+REFERENCE = metadata_dir().parent
 
 
 def _tree(name):
