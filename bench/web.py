@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[0] = str(ROOT)  # not bench/, whose spliceai.py would shadow the spliceai package
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "genomeapp.settings")
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
