@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Abs
 
 from predictions.models import Job, Score, Variant
@@ -57,16 +57,21 @@ class TableFilters:
 
 
 def scores_matching(job: Job, filters: TableFilters) -> QuerySet[Score]:
-    scores = Score.objects.filter(job=job)
+    return Score.objects.filter(job=job).filter(_score_condition(filters))
+
+
+def _score_condition(filters: TableFilters, prefix: str = "") -> Q:
+    """The table's score filters as one condition on Score fields (`prefix` to reach them)."""
+    condition = Q()
     if filters.gene:
-        scores = scores.filter(gene_name__iexact=filters.gene)
+        condition &= Q(**{f"{prefix}gene_name__iexact": filters.gene})
     if filters.output_type:
-        scores = scores.filter(output_type=filters.output_type)
+        condition &= Q(**{f"{prefix}output_type": filters.output_type})
     if filters.tissue:
-        scores = scores.filter(
-            Q(biosample_name__icontains=filters.tissue) | Q(ontology_curie__iexact=filters.tissue)
+        condition &= Q(**{f"{prefix}biosample_name__icontains": filters.tissue}) | Q(
+            **{f"{prefix}ontology_curie__iexact": filters.tissue}
         )
-    return scores
+    return condition
 
 
 def variant_rows(job: Job, filters: TableFilters) -> Page:
@@ -77,14 +82,11 @@ def variant_rows(job: Job, filters: TableFilters) -> Page:
     """
     variants = job.variants.exclude(status=Variant.Status.REJECTED)
     if filters.score_filtered:
-        best = (
-            scores_matching(job, filters)
-            .filter(variant=OuterRef("pk"))
-            .values("variant")
-            .annotate(best=Max(Abs("raw_score")))
-            .values("best")
+        # One grouped pass over the job's scores (a join), not a correlated subquery per variant.
+        matching = _score_condition(filters, prefix="scores__")
+        variants = variants.annotate(effect=Max(Abs("scores__raw_score"), filter=matching)).filter(
+            effect__isnull=False
         )
-        variants = variants.annotate(effect=Subquery(best)).filter(effect__isnull=False)
     else:
         variants = variants.annotate(effect=F("max_abs_score"))
     if filters.min_score is not None:
