@@ -19,10 +19,12 @@ import argparse
 import http.client
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -140,9 +142,9 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> list[floa
             "-b",
             f"127.0.0.1:{port}",
             "-w",
-            "2",
+            "4",
             "--threads",
-            "16",
+            "8",
             "--log-level",
             "warning",
         ],
@@ -159,6 +161,8 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> list[floa
                     break
             except OSError:
                 time.sleep(0.2)
+        if shutil.which("wrk"):
+            return wrk_ranges(port, url, size, clients)
         latencies: list[float] = []
         lock = threading.Lock()
 
@@ -186,6 +190,56 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> list[floa
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+WRK_SCRIPT = """
+math.randomseed(7)
+request = function()
+  local start = math.random(0, %d)
+  wrk.headers["Range"] = "bytes=" .. start .. "-" .. (start + 65535)
+  return wrk.format("GET", "%s")
+end
+"""
+
+
+def wrk_ranges(port: int, url: str, size: int, clients: int, seconds: int = 20) -> dict[str, float]:
+    """Random 64 KiB ranges from `clients` connections with wrk (C, so the load tool itself does not
+    compete with the server for the Python interpreter); returns wrk's latency percentiles in ms."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT % (size - 65537, url))
+    result = subprocess.run(
+        [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(clients),
+            "-d",
+            f"{seconds}s",
+            "--latency",
+            "-s",
+            script.name,
+            f"http://127.0.0.1:{port}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    percentiles = {}
+    for line in result.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in {"50%", "75%", "90%", "99%"}:
+            value = parts[1]
+            scale = (
+                1000.0
+                if value.endswith("s") and not value.endswith("ms") and not value.endswith("us")
+                else 1.0
+            )
+            number = float(value.rstrip("mus"))
+            percentiles[parts[0]] = number / 1000.0 if value.endswith("us") else number * scale
+    requests = next((line for line in result.stdout.splitlines() if "Requests/sec" in line), "").split()
+    percentiles["requests_per_s"] = float(requests[-1]) if requests else 0.0
+    return percentiles
 
 
 def bench_end_to_end(owner, assembly: Assembly, count: int) -> dict[str, float]:  # noqa: ANN001
@@ -286,10 +340,16 @@ def main() -> None:
     )
 
     ranges = bench_ranges(job, owner, args.clients, args.requests)
-    print(
-        f"range reads, {args.clients} clients x {args.requests}: p50 {percentile(ranges, 50):.1f} ms, "
-        f"p99 {percentile(ranges, 99):.1f} ms (target p99 < 50 ms)"
-    )
+    if isinstance(ranges, dict):
+        print(
+            f"range reads (wrk), {args.clients} connections, 20 s: p50 {ranges['50%']:.1f} ms, "
+            f"p99 {ranges['99%']:.1f} ms, {ranges['requests_per_s']:.0f} requests/s (target p99 < 50 ms)"
+        )
+    else:
+        print(
+            f"range reads, {args.clients} clients x {args.requests}: p50 {percentile(ranges, 50):.1f} ms, "
+            f"p99 {percentile(ranges, 99):.1f} ms (target p99 < 50 ms)"
+        )
 
     if args.vcf_variants:
         e2e = bench_end_to_end(owner, assembly, args.vcf_variants)
