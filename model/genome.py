@@ -87,7 +87,7 @@ class Genome:
         if not self.path.exists():
             raise FileNotFoundError(f"FASTA not found: {self.path}")
         self._fasta = pysam.FastaFile(str(self.path))
-        self.lengths: dict[str, int] = dict(zip(self._fasta.references, self._fasta.lengths))
+        self.lengths: dict[str, int] = dict(zip(self._fasta.references, self._fasta.lengths, strict=True))
 
     def resolve_contig(self, name: str) -> str:
         """The reference's own spelling of `name` (`chr20` → `20` when the FASTA says `20`)."""
