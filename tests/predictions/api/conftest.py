@@ -6,21 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from predictions.models import ApiKey
-from tests.predictions.web import factories
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.GENOMEAPP_DATA_DIR = tmp_path / "data"
-    # Autouse fixtures run first, so the personas' passwords are hashed cheaply.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    factories.stub_backends(monkeypatch)
-
-
-@pytest.fixture
-def scored_job(owner, demo_assembly):
-    return factories.make_scored_job(owner, demo_assembly)
+from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401, F811 - shared fixtures
 
 
 @pytest.fixture

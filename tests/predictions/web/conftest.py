@@ -10,24 +10,11 @@ import pytest
 from django.test import Client
 
 from tests.predictions.web import factories
-
-
-@pytest.fixture(autouse=True)
-def _isolated(settings, tmp_path, monkeypatch):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.GENOMEAPP_DATA_DIR = tmp_path / "data"
-    # Autouse fixtures run first, so the personas' passwords are hashed cheaply.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    factories.stub_backends(monkeypatch)
+from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401, F811 - shared fixtures
 
 
 @pytest.fixture
-def scored_job(owner, demo_assembly):
-    return factories.make_scored_job(owner, demo_assembly)
-
-
-@pytest.fixture
-def share_link(scored_job):
+def share_link(scored_job):  # noqa: F811 - the shared fixture
     return factories.share(scored_job)
 
 
