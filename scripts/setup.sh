@@ -10,10 +10,12 @@ PYTHON=${PYTHON:-python3.11}
 command -v "$PYTHON" >/dev/null || PYTHON=python3
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
-# --- Debian packages: the real GRCh37 chr20 (vt-examples); Chromium for the browser tests ---
+# --- Debian packages: the real GRCh37 chr20 (vt-examples); Chromium and nginx for the tests ---
 apt_packages=()
 [[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ]] || apt_packages+=(vt-examples)
 if [[ $WITH_TEST == 1 ]] && ! command -v chromium >/dev/null; then apt_packages+=(chromium); fi
+# nginx: the front proxy's tests run a real one (docker/nginx/, predictions/front_proxy.py)
+if [[ $WITH_TEST == 1 ]] && ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then apt_packages+=(nginx-core); fi
 if (( ${#apt_packages[@]} )); then
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
   log "apt-get install ${apt_packages[*]}"

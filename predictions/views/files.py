@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
 
-from predictions import downloads
+from predictions import downloads, front_proxy
 from predictions.access import job_access
 from predictions.assemblies import genes_for
 from predictions.gene_bed import gene_bed_path
@@ -20,11 +20,16 @@ from predictions.ranged_files import ranged_file_response, safe_join
 
 
 @require_safe  # igv.js sends HEAD for a file's length after a 416
+@front_proxy.answers_front_proxy
 def job_file(
     request: HttpRequest, path: str, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponse:
+    """A result file of a job, by byte range; behind nginx, only the authorisation (see front_proxy)."""
     job = job_access(request, code, token).job
-    return ranged_file_response(request, safe_join(job.results_dir(), path))
+    file_path = safe_join(job.results_dir(), path)
+    if front_proxy.is_authorisation_request(request):
+        return front_proxy.authorised(file_path)
+    return ranged_file_response(request, file_path)
 
 
 @require_GET

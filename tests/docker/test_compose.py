@@ -25,6 +25,7 @@ GPU_HOST = DOCKER_DIR / "compose.gpu-host.yml"
 ENV_EXAMPLE = DOCKER_DIR / ".env.example"
 APP_SERVICES = {"web", "worker-cpu", "worker-gpu", "beat", "grpc", "migrate", "install-data"}
 ONE_SHOT = {"migrate", "install-data"}
+THIRD_PARTY = {"postgres", "redis", "proxy"}
 
 
 def _works(command: list[str], env: dict[str, str]) -> bool:
@@ -171,11 +172,11 @@ def test_compose_file_validates(compose_cli):
     """`docker compose config`: the Compose schema, interpolation, anchors, references."""
     result = compose_config(compose_cli, COMPOSE)
     assert result.returncode == 0, result.stderr
-    assert set(json.loads(result.stdout)["services"]) == {"postgres", "redis"} | APP_SERVICES
+    assert set(json.loads(result.stdout)["services"]) == THIRD_PARTY | APP_SERVICES
 
 
 def test_services(resolved):
-    assert set(resolved["services"]) == {"postgres", "redis"} | APP_SERVICES
+    assert set(resolved["services"]) == THIRD_PARTY | APP_SERVICES
 
 
 def test_gpu_host_compose_file_validates(compose_cli):
@@ -262,7 +263,7 @@ def test_workers_get_time_to_finish_their_job_on_sigterm(resolved):
 
 
 def test_third_party_images_are_pinned_to_exact_versions(raw):
-    for name in ("postgres", "redis"):
+    for name in THIRD_PARTY:
         image = raw["services"][name]["image"]
         assert re.fullmatch(r"[a-z0-9./-]+:\d+\.\d+(\.\d+)?(-[a-z0-9]+)?(@sha256:[0-9a-f]{64})?", image), (
             image
@@ -281,3 +282,19 @@ def test_every_setting_is_documented_in_env_example():
     for file in (COMPOSE, GPU_HOST):
         used = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", file.read_text()))
         assert used <= documented, f"{file.name}: undocumented {sorted(used - documented)}"
+
+
+def test_only_the_proxy_is_published_and_it_serves_the_media_volume_read_only(resolved):
+    """Pages go through nginx to gunicorn; result files come from nginx after web authorised them."""
+    services = resolved["services"]
+    assert "ports" not in services["web"]
+    assert services["web"]["environment"]["GENOMEAPP_FRONT_PROXY_FILES"] == "1"
+    proxy = services["proxy"]
+    assert proxy["ports"][0]["target"] == 8080 and proxy["ports"][0]["host_ip"] == "127.0.0.1"
+    media = next(v for v in proxy["volumes"] if v["target"] == "/srv/genomeapp/media")
+    assert media["source"] == "genomeapp-media" and media["read_only"] is True
+    template = next(v for v in proxy["volumes"] if v["target"].startswith("/etc/nginx/templates/"))
+    assert Path(template["source"]).name == "genomeapp.conf.template"
+    assert proxy["environment"]["GENOMEAPP_UPSTREAM"] == "web:8000"
+    assert proxy["environment"]["GENOMEAPP_MEDIA_ROOT"] == services["web"]["environment"]["MEDIA_ROOT"]
+    assert proxy["depends_on"]["web"]["condition"] == "service_healthy"

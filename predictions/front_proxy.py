@@ -1,0 +1,68 @@
+"""Result files sent by the front proxy (nginx) after Django has authorised the request.
+
+Django's own per-request cost caps how fast it can stream byte ranges to igv.js. Behind nginx
+(`docker/nginx/genomeapp.conf.template`, or `manage.py nginx_config`), a request for a job's file
+goes first to Django as an `auth_request` subrequest marked with `X-Genomeapp-Authorise: 1`.
+Django answers it without reading the file:
+
+- 200, empty, with `X-Genomeapp-File: /_genomeapp_media/<path under MEDIA_ROOT>`: nginx then
+  sends the bytes (ranges included) from that internal location;
+- 403 when the visitor may not see the job or the file does not exist: nginx answers 404, the
+  same answer Django gives, so nothing tells a private job from a missing one.
+
+nginx caches a 200 for a few seconds per URL and cookie/authorization header: igv.js reads a
+bigWig in hundreds of ranges, and only the first reaches Django. A revoked share link therefore
+stops serving files within that cache time; its pages stop at once.
+
+The marker is honoured only with `GENOMEAPP_FRONT_PROXY_FILES` on (the proxy then owns the
+header: it overwrites whatever a client sends); without it Django serves the bytes itself.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+
+AUTHORISE_HEADER = "X-Genomeapp-Authorise"
+FILE_HEADER = "X-Genomeapp-File"
+INTERNAL_MEDIA_PREFIX = "/_genomeapp_media/"
+
+
+def is_authorisation_request(request: HttpRequest) -> bool:
+    return bool(settings.GENOMEAPP_FRONT_PROXY_FILES) and request.headers.get(AUTHORISE_HEADER) == "1"
+
+
+def internal_uri(path: Path) -> str:
+    """The proxy's internal URI for a file under MEDIA_ROOT (the only files it may send)."""
+    relative = path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
+    return INTERNAL_MEDIA_PREFIX + quote(relative.as_posix())
+
+
+def authorised(path: Path) -> HttpResponse:
+    """The answer to an authorisation subrequest for an existing file under MEDIA_ROOT."""
+    if not path.is_file():
+        raise Http404("no such file")
+    response = HttpResponse(status=200)
+    response[FILE_HEADER] = internal_uri(path)
+    return response
+
+
+def answers_front_proxy(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Turn a file view's 404 into the 403 that nginx's `auth_request` understands as "deny"
+    (any other status would be a 500 there) when the request is an authorisation subrequest."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            if is_authorisation_request(request):
+                return HttpResponse(status=403)
+            raise
+
+    return wrapper
