@@ -199,6 +199,8 @@ class Variant(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
     message = models.TextField(blank=True)
     max_abs_score = models.FloatField(null=True, blank=True)
+    # largest |quantile score| (against the assembly's common-variant background); None without one
+    max_abs_quantile = models.FloatField(null=True, blank=True)
     top_gene = models.CharField(max_length=100, blank=True)
 
     class Meta:

@@ -75,7 +75,8 @@ def _score_condition(filters: TableFilters, prefix: str = "") -> Q:
 
 
 def variant_rows(job: Job, filters: TableFilters) -> Page:
-    """One page of scored variants with `effect` = max |score| over the scores that pass the filters.
+    """One page of scored variants with `effect` = max |score| over the scores that pass the filters
+    (and `quantile` = max |quantile score|, None where the scores have no quantiles).
 
     The gene filter is a score filter like the others: a variant near two genes shows, and is
     thresholded on, its effect on the gene asked for.
@@ -84,11 +85,12 @@ def variant_rows(job: Job, filters: TableFilters) -> Page:
     if filters.score_filtered:
         # One grouped pass over the job's scores (a join), not a correlated subquery per variant.
         matching = _score_condition(filters, prefix="scores__")
-        variants = variants.annotate(effect=Max(Abs("scores__raw_score"), filter=matching)).filter(
-            effect__isnull=False
-        )
+        variants = variants.annotate(
+            effect=Max(Abs("scores__raw_score"), filter=matching),
+            quantile=Max(Abs("scores__quantile_score"), filter=matching),
+        ).filter(effect__isnull=False)
     else:
-        variants = variants.annotate(effect=F("max_abs_score"))
+        variants = variants.annotate(effect=F("max_abs_score"), quantile=F("max_abs_quantile"))
     if filters.min_score is not None:
         variants = variants.filter(effect__gte=filters.min_score)
     ordering = [f if f.lstrip("-") != "effect" else _nulls_last(f) for f in SORTS[filters.sort]]

@@ -97,6 +97,22 @@ class QuantileBackground:
     def scorers(self) -> list[str]:
         return sorted({key[0] for key in self.tables})
 
+    def mismatch(self, backend: Any) -> str | None:
+        """Why this background does not fit scores from `backend` (None when it does).
+
+        Quantiles only mean something against the same model and weights: a background built
+        with other weights (random vs trained, another checkpoint) would give plausible-looking
+        but wrong numbers, so it is refused rather than applied.
+        """
+        built_with = (self.info.get("backend"), self.info.get("provenance"))
+        scoring_with = (getattr(backend, "name", None), getattr(backend, "provenance", None))
+        if built_with != scoring_with:
+            return (
+                f"the quantile background was built with {built_with[0]} ({built_with[1]}), "
+                f"these scores come from {scoring_with[0]} ({scoring_with[1]})"
+            )
+        return None
+
     def quantile(self, scorer: str, track_name: str, track_strand: str, scores: np.ndarray) -> np.ndarray:
         """Quantile scores for raw `scores [N]` of one scorer × track (NaN where no background)."""
         table = self.tables.get(_key(scorer, track_name, track_strand))
@@ -237,11 +253,59 @@ def default_sequence_length(backend: Any) -> int:
     return int(getattr(config, "sequence_length", 0) or 16_384)
 
 
+def build_background(
+    backend: Any,
+    fasta: str | Path,
+    annotation: str | Path | pd.DataFrame,
+    variants: Sequence[Any],
+    scorers: Sequence[Any],
+    *,
+    sequence_length: int,
+    batch_size: int = 8,
+    progress: Any = None,
+    info: dict[str, Any] | None = None,
+) -> QuantileBackground:
+    """Score `variants` (common ones) with `backend` and every scorer; their quantiles per scorer ×
+    track, with provenance (backend, weights, passes, time) in `info`."""
+    from model.genome import Genome
+    from model.scoring.engine import score_variants
+
+    started = time.perf_counter()
+    result = score_variants(
+        backend,
+        Genome(fasta),
+        variants,
+        scorers,
+        sequence_length=sequence_length,
+        annotation=annotation,
+        progress=progress,
+        batch_size=batch_size,
+        on_unsupported="skip",
+    )
+    elapsed = time.perf_counter() - started
+    return QuantileBackground.from_blocks(
+        result.blocks,
+        info={
+            "fasta": str(fasta),
+            "annotation": str(annotation) if isinstance(annotation, str | Path) else "(table)",
+            "num_variants": len(variants),
+            "backend": result.backend,
+            "provenance": result.provenance,
+            "weights_trained": result.weights_trained,
+            "sequence_length": sequence_length,
+            "forward_passes": result.forward_passes,
+            "passes_per_variant": result.passes_per_variant,
+            "seconds": round(elapsed, 1),
+            "skipped_scorers": result.skipped,
+            "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            **(info or {}),
+        },
+    )
+
+
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from model.genome import Genome
-    from model.scoring.engine import score_variants
     from model.scoring.scorers import get_recommended_scorers, parse_scorer
     from model.scoring.variants import Variant
 
@@ -254,51 +318,27 @@ def _build(args: argparse.Namespace) -> int:
     scorers = (
         [parse_scorer(s) for s in args.scorers.split(",")] if args.scorers else get_recommended_scorers()
     )
-    sequence_length = args.sequence_length or default_sequence_length(backend)
-    genome = Genome(fasta)
     bar = tqdm(total=len(variants), unit="variant", desc=f"scoring {args.assembly} with {args.backend}")
-
-    def progress(done: int, total: int) -> None:
-        bar.update(done - bar.n)
-
-    started = time.perf_counter()
-    result = score_variants(
+    background = build_background(
         backend,
-        genome,
+        fasta,
+        annotation,
         variants,
         scorers,
-        sequence_length=sequence_length,
-        annotation=annotation,
-        progress=progress,
+        sequence_length=args.sequence_length or default_sequence_length(backend),
         batch_size=args.batch_size,
-        on_unsupported="skip",
+        progress=lambda done, _total: bar.update(done - bar.n),
+        info={"assembly": args.assembly, "variants_file": str(args.variants)},
     )
     bar.close()
-    elapsed = time.perf_counter() - started
-    info = {
-        "assembly": args.assembly,
-        "fasta": str(fasta),
-        "annotation": str(annotation),
-        "variants_file": str(args.variants),
-        "num_variants": len(variants),
-        "backend": result.backend,
-        "provenance": result.provenance,
-        "weights_trained": result.weights_trained,
-        "sequence_length": sequence_length,
-        "forward_passes": result.forward_passes,
-        "passes_per_variant": result.passes_per_variant,
-        "seconds": round(elapsed, 1),
-        "skipped_scorers": result.skipped,
-        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-    }
-    background = QuantileBackground.from_blocks(result.blocks, info=info)
     out = background.save(args.out)
+    info = background.info
     print(
-        f"{len(variants)} variants, {result.forward_passes} forward passes "
-        f"({result.passes_per_variant:.3f}/variant) in {elapsed:.1f} s; "
+        f"{len(variants)} variants, {info['forward_passes']} forward passes "
+        f"({info['passes_per_variant']:.3f}/variant) in {info['seconds']:.1f} s; "
         f"{len(background.tables)} scorer×track backgrounds for {len(background.signed)} scorers → {out}"
     )
-    for _name, reason in result.skipped.items():
+    for _name, reason in info["skipped_scorers"].items():
         print(f"skipped: {reason}", file=sys.stderr)
     return 0
 

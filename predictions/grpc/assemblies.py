@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +20,7 @@ from model.scoring.masks import GeneIndex
 from predictions.assemblies import genome_for, load_gene_table
 from predictions.grpc.errors import InvalidArgumentError
 from predictions.models import Assembly
+from predictions.quantile_backgrounds import load_background
 
 ASSEMBLY_HEADER = "x-genomeapp-assembly"
 
@@ -80,19 +80,10 @@ def _load(assembly: Assembly) -> Reference:
         genes=_gene_index(assembly.annotation_path, assembly.annotation_format)
         if assembly.annotation_path
         else None,
-        background=_background(assembly.quantiles_path) if assembly.quantiles_path else None,
+        background=load_background(assembly.quantiles_path) if assembly.quantiles_path else None,
     )
 
 
 @functools.lru_cache(maxsize=8)
 def _gene_index(annotation_path: str, annotation_format: str) -> GeneIndex:
     return GeneIndex(load_gene_table(annotation_path, annotation_format))
-
-
-@functools.lru_cache(maxsize=8)
-def _background(path: str) -> Any:
-    if not Path(path).exists():
-        return None
-    from model.quantiles import QuantileBackground
-
-    return QuantileBackground.load(path)

@@ -278,7 +278,7 @@ def score_variant(
                 annotation=ctx.genes,
                 pas_sites=ctx.pas_sites,
             )
-            results.append([_finish(block, ctx) for block in blocks])
+            results.append([_finish(block, ctx, router) for block in blocks])
     return results
 
 
@@ -296,10 +296,12 @@ def merge_stranded(block: ScoreBlock) -> ScoreBlock:
     return merge_stranded_gene_tracks(block, validate_tracks=False)
 
 
-def _finish(block: ScoreBlock, ctx: ScoringContext) -> ScoreBlock:
+def _finish(block: ScoreBlock, ctx: ScoringContext, router: BackendRouter) -> ScoreBlock:
     if ctx.merge_stranded:
         block = merge_stranded(block)
-    if ctx.background is not None:
+    # Quantiles only against a background built with the model that made these scores.
+    backend = router.backend_for(block.scorer.requested_output)
+    if ctx.background is not None and ctx.background.mismatch(backend) is None:
         block.quantiles = ctx.background.transform(block)
     return block
 

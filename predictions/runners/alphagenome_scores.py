@@ -14,6 +14,7 @@ from model.scoring.results import tidy_scores
 from model.scoring.scorers import parse_scorer
 from model.scoring.variants import Variant as ModelVariant
 from predictions.models import Job, Score, Variant
+from predictions.quantile_backgrounds import background_for
 from predictions.runners.progress import Progress
 
 
@@ -21,6 +22,7 @@ def score(
     job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, params: dict, progress: Progress
 ) -> None:
     backend = get_backend("alphagenome")
+    background, quantile_note = background_for(job.assembly, backend)
     scorers = [parse_scorer(name) for name in params["alphagenome_scorers"]]
     by_key = {(v.chrom, v.pos, v.ref, v.alt): v for v in variants}
     done = 0
@@ -38,13 +40,18 @@ def score(
         sequence_length=int(params.get("sequence_length", 16_384)),
         organism=Organism[job.assembly.organism],
         annotation=genes,
+        background=background,
         ontology_terms=params.get("ontology_terms") or None,
         progress=on_progress,
         on_unsupported="skip",
     )
+    notes = {}
     if result.skipped:
-        notes = "; ".join(f"{name}: {reason}" for name, reason in result.skipped.items())
-        job.parameters = {**job.parameters, "skipped_scorers": notes}
+        notes["skipped_scorers"] = "; ".join(f"{name}: {reason}" for name, reason in result.skipped.items())
+    if quantile_note:
+        notes["quantile_note"] = quantile_note
+    if notes:
+        job.parameters = {**job.parameters, **notes}
         Job.objects.filter(pk=job.pk).update(parameters=job.parameters)
     rows: list[Score] = []
     for block in result.blocks:

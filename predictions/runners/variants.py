@@ -101,14 +101,15 @@ def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_nam
 
 
 def summarise_variants(job: Job) -> None:
-    """Store each variant's largest |score| and the gene it falls in, for sorting the table."""
+    """Store each variant's largest |score| (and |quantile score|) and the gene it falls in, for the table."""
     top = (
         Score.objects.filter(job=job)
         .values("variant_id")
-        .annotate(best=Max(Abs("raw_score")))
-        .values_list("variant_id", "best")
+        .annotate(best=Max(Abs("raw_score")), best_quantile=Max(Abs("quantile_score")))
+        .values_list("variant_id", "best", "best_quantile")
     )
-    best = dict(top)
+    best = {variant_id: value for variant_id, value, _ in top}
+    best_quantile = {variant_id: quantile for variant_id, _, quantile in top}
     genes = {}
     for variant_id, gene_name, score in (
         Score.objects.filter(job=job).values_list("variant_id", "gene_name", "raw_score").iterator()
@@ -118,5 +119,6 @@ def summarise_variants(job: Job) -> None:
     with transaction.atomic():
         for variant in job.variants.filter(pk__in=best.keys()):
             variant.max_abs_score = best[variant.pk]
+            variant.max_abs_quantile = best_quantile[variant.pk]
             variant.top_gene = genes.get(variant.pk, "")
-            variant.save(update_fields=["max_abs_score", "top_gene"])
+            variant.save(update_fields=["max_abs_score", "max_abs_quantile", "top_gene"])

@@ -36,8 +36,10 @@ def server(grpc_server_factory, quantile_background):
 
 @pytest.fixture(scope="module")
 def quantile_background(django_db_blocker, tmp_path_factory, grpc_server_factory):
-    """A quantile background for SPLICE_SCORER registered on the demo assembly."""
+    """A quantile background for SPLICE_SCORER registered on the demo assembly, recorded as built with
+    the SpliceAI backend that serves splice outputs (a background only applies to its own model)."""
     from model.scoring.quantiles import QuantileBackground, sigmoid_probabilities
+    from model.spliceai.backend import SpliceAIBackend
     from predictions.models import Assembly
 
     probabilities = sigmoid_probabilities(11)
@@ -47,7 +49,11 @@ def quantile_background(django_db_blocker, tmp_path_factory, grpc_server_factory
         for strand in "+-"
     }
     background = QuantileBackground(
-        probabilities, tables, dict.fromkeys(tables, 100), {SPLICE_SCORER.name: True}, {"test": True}
+        probabilities,
+        tables,
+        dict.fromkeys(tables, 100),
+        {SPLICE_SCORER.name: True},
+        {"backend": SpliceAIBackend.name, "provenance": SpliceAIBackend.provenance},
     )
     path = background.save(tmp_path_factory.mktemp("quantiles"))
     with django_db_blocker.unblock():

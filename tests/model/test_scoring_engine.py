@@ -404,3 +404,16 @@ def test_interval_gene_mask_scorer(genome):
     exons = np.r_[10_000:10_500, 12_000:12_100, 15_000:15_200, 19_000:20_000] - interval.start
     np.testing.assert_allclose(whole.values[0], rna[exons].mean(axis=0), rtol=1e-5)
     assert central.genes.empty  # no TSS in the central 2,001 bp (around 24,384)
+
+
+def test_a_background_applies_only_to_the_model_it_was_built_with():
+    fake = FakeBackend()
+    built_here = QuantileBackground(
+        np.array([0.1, 0.9]), {}, {}, {}, info={"backend": fake.name, "provenance": fake.provenance}
+    )
+    assert built_here.mismatch(fake) is None
+    retrained = FakeBackend()
+    retrained.provenance = "fake convolution, retrained"
+    reason = built_here.mismatch(retrained)
+    assert reason is not None and "retrained" in reason and fake.provenance in reason
+    assert QuantileBackground(np.array([0.5]), {}, {}, {}).mismatch(fake) is not None  # no provenance

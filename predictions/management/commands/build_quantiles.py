@@ -1,0 +1,90 @@
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from model.inference import get_backend
+from model.scoring.quantiles import build_background, default_sequence_length, read_variants_file
+from model.scoring.scorers import get_recommended_scorers, parse_scorer
+from model.scoring.variants import Variant
+from predictions.assemblies import genes_for
+from predictions.models import Assembly
+
+
+class Command(BaseCommand):
+    help = (
+        "Score an assembly's common variants with this server's AlphaGenome model and save per-scorer, "
+        "per-track quantiles; jobs and gRPC then show quantile scores beside raw scores. Rebuild it "
+        "after changing the AlphaGenome weights (a background only applies to the weights it was built with)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--assembly", required=True, help="a registered assembly with common variants")
+        parser.add_argument("--limit", type=int, default=0, help="only the first N common variants")
+        parser.add_argument("--scorers", help="comma-separated scorer names (default: the recommended ones)")
+        parser.add_argument("--sequence-length", type=int, default=0, help="window (default: the model's)")
+        parser.add_argument("--batch-size", type=int, default=8)
+        parser.add_argument(
+            "--out", type=Path, help="directory (default: DATA_DIR/quantiles/ASSEMBLY/alphagenome)"
+        )
+        parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        assembly = Assembly.objects.filter(name=options["assembly"]).first()
+        if assembly is None:
+            names = ", ".join(Assembly.objects.values_list("name", flat=True)) or "none"
+            raise CommandError(f"no assembly named {options['assembly']!r} (registered: {names})")
+        if not assembly.common_variants_path or not Path(assembly.common_variants_path).exists():
+            raise CommandError(
+                f"{assembly.name} has no common-variants file: register one with "
+                "`manage.py add_assembly --common-variants VCF`"
+            )
+        rows = list(read_variants_file(assembly.common_variants_path))
+        if options["limit"]:
+            rows = rows[: options["limit"]]
+        variants = [Variant(chrom, pos, ref, alt, name) for chrom, pos, name, ref, alt in rows]
+        scorers = (
+            [parse_scorer(name) for name in options["scorers"].split(",")]
+            if options["scorers"]
+            else get_recommended_scorers()
+        )
+        backend = get_backend("alphagenome")
+        out = (
+            options["out"] or Path(settings.GENOMEAPP_DATA_DIR) / "quantiles" / assembly.name / "alphagenome"
+        )
+        bar = tqdm(
+            total=len(variants),
+            unit="variant",
+            desc=f"{assembly.name} common variants",
+            disable=options["no_progress"],
+        )
+        background = build_background(
+            backend,
+            assembly.fasta_path,
+            genes_for(assembly),
+            variants,
+            scorers,
+            sequence_length=options["sequence_length"] or default_sequence_length(backend),
+            batch_size=options["batch_size"],
+            progress=lambda done, _total: bar.update(done - bar.n),
+            info={
+                "assembly": assembly.name,
+                "annotation": assembly.annotation_path,
+                "variants_file": assembly.common_variants_path,
+            },
+        )
+        bar.close()
+        background.save(out)
+        assembly.quantiles_path = str(out.resolve())
+        assembly.save(update_fields=["quantiles_path"])
+        info = background.info
+        self.stdout.write(
+            f"{assembly.name}: {info['num_variants']} common variants, "
+            f"{info['forward_passes']} forward passes in {info['seconds']:.1f} s; "
+            f"{len(background.tables)} scorer × track backgrounds for {len(background.signed)} scorers "
+            f"({info['provenance']}) → {out}"
+        )
+        for reason in info["skipped_scorers"].values():
+            self.stderr.write(f"skipped: {reason}")
