@@ -46,6 +46,7 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant  # noqa: E402
 from predictions.tracks import write_bigwig  # noqa: E402
@@ -89,7 +90,8 @@ def seed_job(owner, assembly: Assembly, count: int) -> Job:  # noqa: ANN001
         for k, name in enumerate(("DS_AG", "DS_AL", "DS_DG", "DS_DL"))
     ]
     Score.objects.bulk_create(scores, batch_size=5000)
-    Job.objects.filter(pk=job.pk).update(status=Job.SUCCEEDED)
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(status=Job.SUCCEEDED, started=now, finished=now)
     job.refresh_from_db()
     return job
 

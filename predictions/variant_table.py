@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import Abs
@@ -83,12 +84,12 @@ def variant_rows(job: Job, filters: TableFilters) -> Page:
     """
     variants = job.variants.exclude(status=Variant.Status.REJECTED)
     if filters.score_filtered:
-        # One grouped pass over the job's scores (a join), not a correlated subquery per variant.
-        matching = _score_condition(filters, prefix="scores__")
-        variants = variants.annotate(
-            effect=Max(Abs("scores__raw_score"), filter=matching),
-            quantile=Max(Abs("scores__quantile_score"), filter=matching),
-        ).filter(effect__isnull=False)
+        # One grouped pass over the matching scores only: filter() before annotate() puts the score
+        # condition in the join's WHERE, so variants without a matching score never get grouped
+        # (not a correlated subquery per variant, nor an aggregate FILTER over every score).
+        variants = variants.filter(_score_condition(filters, prefix="scores__")).annotate(
+            effect=Max(Abs("scores__raw_score")), quantile=Max(Abs("scores__quantile_score"))
+        )
     else:
         variants = variants.annotate(effect=F("max_abs_score"), quantile=F("max_abs_quantile"))
     if filters.min_score is not None:
@@ -104,7 +105,15 @@ def _nulls_last(field: str) -> Any:
 
 
 def filter_choices(job: Job) -> dict[str, list[str]]:
-    """Values offered in the table's filter menus."""
+    """Values offered in the table's filter menus; a finished job's scores never change, so they are
+    computed once per process and job (three DISTINCT scans of every score otherwise, each page view)."""
+    if not job.is_final or job.finished is None:
+        return _filter_choices(job)
+    key = f"genomeapp:filter-choices:{job.code}:{job.finished.timestamp()}"
+    return cache.get_or_set(key, lambda: _filter_choices(job), timeout=3600)
+
+
+def _filter_choices(job: Job) -> dict[str, list[str]]:
     scores = Score.objects.filter(job=job)
     return {
         "output_types": sorted(scores.values_list("output_type", flat=True).distinct()),
