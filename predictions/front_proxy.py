@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -38,9 +37,15 @@ def is_authorisation_request(request: HttpRequest) -> bool:
 
 
 def internal_uri(path: Path) -> str:
-    """The proxy's internal URI for a file under MEDIA_ROOT (the only files it may send)."""
-    relative = path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
-    return INTERNAL_MEDIA_PREFIX + quote(relative.as_posix())
+    """The proxy's internal URI for a file under MEDIA_ROOT (the only files it may send).
+
+    Not percent-encoded: nginx's `try_files` redirects to this text as it is (a `%20` would be
+    looked up literally), and would cut it at a `?`, so such a name cannot be sent this way.
+    """
+    relative = path.resolve().relative_to(Path(settings.MEDIA_ROOT).resolve()).as_posix()
+    if "?" in relative:
+        raise Http404("no such file")
+    return INTERNAL_MEDIA_PREFIX + relative
 
 
 def authorised(path: Path) -> HttpResponse:

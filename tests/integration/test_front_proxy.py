@@ -116,6 +116,15 @@ def test_owner_and_share_link_get_ranges_from_nginx(proxy, job_with_file, owner)
         assert head.status == 200 and head.getheader("Content-Length") == str(len(data))
 
 
+def test_file_names_with_spaces_and_brackets(proxy, job_with_file):
+    job, data = job_with_file
+    odd = job.results_dir() / "tracks" / "donor (-) 2.bw"
+    odd.write_bytes(data[:5000])
+    link = factories.share(job)
+    response, body = fetch(proxy, f"/s/{link.token}/files/tracks/{urllib.parse.quote('donor (-) 2.bw')}")
+    assert response.status == 200 and body == data[:5000]
+
+
 def test_outsiders_get_404_like_django_gives(proxy, job_with_file, outsider):
     job, _ = job_with_file
     owner_path = f"/jobs/{job.code}/files/{RELATIVE}"
