@@ -89,7 +89,7 @@ def test_upload_score_browse_and_share(
     assert rows.count() == 3
     first = rows.first.inner_text()
     assert "2443281" in first and "SNRPB" in first
-    assert float(rows.first.locator("td.num").inner_text()) > 0.5
+    assert float(rows.first.locator("td[data-col=score]").inner_text()) > 0.5
 
     page.wait_for_selector("#igv-browser canvas", timeout=60_000)
     page.wait_for_function(

@@ -11,7 +11,9 @@ from predictions.variant_table import PAGE_SIZE
 from tests.predictions.web import factories
 
 ROW = re.compile(
-    r'<tr data-key="\d+" data-chrom="(\w+)" data-pos="(\d+)".*?<td class="num">([^<]*)</td>', re.S
+    r'<tr data-key="\d+" data-chrom="(\w+)" data-pos="(\d+)".*?'
+    r'<td class="num" data-col="score">([^<]*)</td>',
+    re.S,
 )
 COUNT = 120
 
