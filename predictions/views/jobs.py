@@ -35,6 +35,8 @@ def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str |
     if job.kind in (Job.Kind.VARIANTS, Job.Kind.ISM):
         context["page"] = variant_rows(job, filters)
         context["choices"] = filter_choices(job)
+        # Quantiles are AlphaGenome's scheme: a SpliceAI-only job has no such column at all.
+        context["quantile_column"] = bool(job.parameters.get("alphagenome_scorers"))
     if job.status == Job.SUCCEEDED:
         context["browser"] = browser_config(access)
     return render(request, "predictions/job_detail.html", context)

@@ -200,3 +200,9 @@ def test_odd_thresholds_do_not_break_the_page(owner_client, big_job, value):
         assert len(rows) == PAGE_SIZE  # ignored, or everything passes
     else:
         assert rows == []
+
+
+def test_a_spliceai_only_job_has_no_quantile_column(owner_client, scored_job):
+    """Quantiles are AlphaGenome's scheme; a SpliceAI-only job's table does not offer an empty column."""
+    page = owner_client.get(f"/jobs/{scored_job.code}/").content.decode()
+    assert 'data-col="score"' in page and "max |quantile|" not in page and 'data-col="quantile"' not in page
