@@ -171,11 +171,12 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> dict[str,
     try:
         wait_until_served(port, url)
         results["gunicorn, Django sends the bytes"] = load_ranges(port, url, size, clients, requests_each)
-        nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+        from genomeapp.nginx_config import ProxySettings, find_nginx, render_standalone
+
+        nginx = find_nginx()
         if nginx is None:
             print("nginx is not installed: the front-proxy figure is missing (apt-get install nginx-core)")
             return results
-        from genomeapp.nginx_config import ProxySettings, render_standalone
 
         workdir = Path(tempfile.mkdtemp(prefix="genomeapp-bench-nginx-"))
         proxy_port = free_port()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import pwd
+import shutil
 import string
 from pathlib import Path
 
@@ -36,6 +37,11 @@ class ProxySettings:
             "GENOMEAPP_AUTH_CACHE_SECONDS": str(self.auth_cache_seconds),
             "GENOMEAPP_MAX_BODY": str(settings.GENOMEAPP_MAX_UPLOAD_BYTES + UPLOAD_MARGIN_BYTES),
         }
+
+
+def find_nginx() -> str | None:
+    """The nginx binary: on PATH, or Debian's /usr/sbin/nginx (not on a non-root user's PATH)."""
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
 def render_server(proxy: ProxySettings) -> str:

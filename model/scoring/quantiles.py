@@ -303,28 +303,47 @@ def build_background(
     )
 
 
+def load_common_variants(path: str | Path, limit: int = 0) -> list[Any]:
+    """The variants of a common-variants file (see `read_variants_file`), the first `limit` if > 0."""
+    from model.scoring.variants import Variant
+
+    rows = list(read_variants_file(path))
+    if limit:
+        rows = rows[:limit]
+    return [Variant(chrom, pos, ref, alt, name) for chrom, pos, name, ref, alt in rows]
+
+
+def scorers_from_text(text: str | None) -> list[Any]:
+    """Comma-separated recommended keys or SDK scorer names; None or empty: the recommended scorers."""
+    from model.scoring.scorers import get_recommended_scorers, parse_scorer
+
+    return [parse_scorer(name) for name in text.split(",")] if text else get_recommended_scorers()
+
+
+def describe_build(background: QuantileBackground, out: str | Path) -> str:
+    """One line on a finished build: variants, forward passes, time, backgrounds, provenance."""
+    info = background.info
+    return (
+        f"{info['num_variants']} variants, {info['forward_passes']} forward passes "
+        f"({info['passes_per_variant']:.3f}/variant) in {info['seconds']:.1f} s; "
+        f"{len(background.tables)} scorer × track backgrounds for {len(background.signed)} scorers "
+        f"({info['provenance']}) → {out}"
+    )
+
+
 def _build(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from model.scoring.scorers import get_recommended_scorers, parse_scorer
-    from model.scoring.variants import Variant
-
     fasta, annotation = resolve_assembly(args.assembly, args.fasta, args.annotation)
     backend = load_backend(args.backend)
-    rows = list(read_variants_file(args.variants))
-    if args.limit:
-        rows = rows[: args.limit]
-    variants = [Variant(c, p, r, a, n) for c, p, n, r, a in rows]
-    scorers = (
-        [parse_scorer(s) for s in args.scorers.split(",")] if args.scorers else get_recommended_scorers()
-    )
+    variants = load_common_variants(args.variants, args.limit)
     bar = tqdm(total=len(variants), unit="variant", desc=f"scoring {args.assembly} with {args.backend}")
     background = build_background(
         backend,
         fasta,
         annotation,
         variants,
-        scorers,
+        scorers_from_text(args.scorers),
         sequence_length=args.sequence_length or default_sequence_length(backend),
         batch_size=args.batch_size,
         progress=lambda done, _total: bar.update(done - bar.n),
@@ -332,13 +351,8 @@ def _build(args: argparse.Namespace) -> int:
     )
     bar.close()
     out = background.save(args.out)
-    info = background.info
-    print(
-        f"{len(variants)} variants, {info['forward_passes']} forward passes "
-        f"({info['passes_per_variant']:.3f}/variant) in {info['seconds']:.1f} s; "
-        f"{len(background.tables)} scorer×track backgrounds for {len(background.signed)} scorers → {out}"
-    )
-    for _name, reason in info["skipped_scorers"].items():
+    print(describe_build(background, out))
+    for reason in background.info["skipped_scorers"].values():
         print(f"skipped: {reason}", file=sys.stderr)
     return 0
 

@@ -108,8 +108,10 @@ def summarise_variants(job: Job) -> None:
         .annotate(best=Max(Abs("raw_score")), best_quantile=Max(Abs("quantile_score")))
         .values_list("variant_id", "best", "best_quantile")
     )
-    best = {variant_id: value for variant_id, value, _ in top}
-    best_quantile = {variant_id: quantile for variant_id, _, quantile in top}
+    best, best_quantile = {}, {}
+    for variant_id, value, quantile in top:  # one grouped query for both
+        best[variant_id] = value
+        best_quantile[variant_id] = quantile
     genes = {}
     for variant_id, gene_name, score in (
         Score.objects.filter(job=job).values_list("variant_id", "gene_name", "raw_score").iterator()

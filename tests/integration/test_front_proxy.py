@@ -5,19 +5,17 @@ reuses a grant for its cache time only, and proxies everything else unchanged.""
 from __future__ import annotations
 
 import http.client
-import shutil
 import socket
 import subprocess
 import time
 import urllib.parse
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.core.signals import request_started
 from django.test import Client
 
-from genomeapp.nginx_config import ProxySettings, render_standalone
+from genomeapp.nginx_config import ProxySettings, find_nginx, render_standalone
 from predictions.models import Job, ShareLink
 from tests.predictions.web import factories
 
@@ -26,7 +24,7 @@ RELATIVE = "tracks/signal.bw"
 
 
 def nginx_binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    found = find_nginx()
     if found is None:
         pytest.fail("nginx is not installed (scripts/setup.sh --test installs Debian's nginx-core)")
     return found

@@ -6,9 +6,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from model.inference import get_backend
-from model.scoring.quantiles import build_background, default_sequence_length, read_variants_file
-from model.scoring.scorers import get_recommended_scorers, parse_scorer
-from model.scoring.variants import Variant
+from model.scoring.quantiles import (
+    build_background,
+    default_sequence_length,
+    describe_build,
+    load_common_variants,
+    scorers_from_text,
+)
 from predictions.assemblies import genes_for
 from predictions.models import Assembly
 
@@ -41,15 +45,7 @@ class Command(BaseCommand):
                 f"{assembly.name} has no common-variants file: register one with "
                 "`manage.py add_assembly --common-variants VCF`"
             )
-        rows = list(read_variants_file(assembly.common_variants_path))
-        if options["limit"]:
-            rows = rows[: options["limit"]]
-        variants = [Variant(chrom, pos, ref, alt, name) for chrom, pos, name, ref, alt in rows]
-        scorers = (
-            [parse_scorer(name) for name in options["scorers"].split(",")]
-            if options["scorers"]
-            else get_recommended_scorers()
-        )
+        variants = load_common_variants(assembly.common_variants_path, options["limit"])
         backend = get_backend("alphagenome")
         out = (
             options["out"] or Path(settings.GENOMEAPP_DATA_DIR) / "quantiles" / assembly.name / "alphagenome"
@@ -65,7 +61,7 @@ class Command(BaseCommand):
             assembly.fasta_path,
             genes_for(assembly),
             variants,
-            scorers,
+            scorers_from_text(options["scorers"]),
             sequence_length=options["sequence_length"] or default_sequence_length(backend),
             batch_size=options["batch_size"],
             progress=lambda done, _total: bar.update(done - bar.n),
@@ -79,12 +75,6 @@ class Command(BaseCommand):
         background.save(out)
         assembly.quantiles_path = str(out.resolve())
         assembly.save(update_fields=["quantiles_path"])
-        info = background.info
-        self.stdout.write(
-            f"{assembly.name}: {info['num_variants']} common variants, "
-            f"{info['forward_passes']} forward passes in {info['seconds']:.1f} s; "
-            f"{len(background.tables)} scorer × track backgrounds for {len(background.signed)} scorers "
-            f"({info['provenance']}) → {out}"
-        )
-        for reason in info["skipped_scorers"].values():
+        self.stdout.write(f"{assembly.name}: {describe_build(background, out)}")
+        for reason in background.info["skipped_scorers"].values():
             self.stderr.write(f"skipped: {reason}")
