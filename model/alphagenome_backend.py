@@ -31,6 +31,7 @@ from flax import nnx
 
 from model import metadata as metadata_lib
 from model.config import AlphaGenomeConfig, preset
+from model.convolutions import bake_kernels
 from model.genome import one_hot, reverse_complement
 from model.heads import HEAD_CONFIGS, HEAD_FOR_OUTPUT, HeadName
 from model.model import AlphaGenome, build_model
@@ -97,6 +98,7 @@ class AlphaGenomeBackend:
         self.batch_size = batch_size
         self.output_types = frozenset(OutputType)
         self._install_metadata_constants()
+        bake_kernels(model, jnp.dtype(self.config.compute_dtype))  # weights are fixed from here on
         self._graphdef, self._state = nnx.split(model)
         self._jitted = jax.jit(self._forward, static_argnames=("heads",))
 

@@ -43,6 +43,7 @@ TINY_HEAD_TRACKS: dict[str, int] = {
 }
 
 COMPUTE_DTYPES = ("float32", "bfloat16")
+KERNELS = ("auto", "xla")  # values of model.kernels.Kernels
 NUM_DOWN_STAGES = 6  # 1 bp -> 128 bp in six max-pools after the embedder; 128 bp is hard-wired.
 
 
@@ -73,6 +74,8 @@ class AlphaGenomeConfig:
       num_organisms: 2 (human, mouse); keep 2 to load official weights.
       head_tracks: padded track count per head (tissues for `splice_sites_junction`).
       compute_dtype: "float32" or "bfloat16" (params always float32, as the official jmp policy).
+      kernels: "auto" (Winograd convolutions and dense-as-convolution when compiling for a CPU in
+        float32, see `model.kernels`) or "xla" (XLA's plain convolution and dot everywhere).
     """
 
     sequence_length: int = 1_048_576
@@ -101,6 +104,7 @@ class AlphaGenomeConfig:
     num_organisms: int = 2
     head_tracks: tuple[tuple[str, int], ...] = tuple(OFFICIAL_HEAD_TRACKS.items())
     compute_dtype: str = "float32"
+    kernels: str = "auto"
 
     def __post_init__(self) -> None:
         positive = {
@@ -136,6 +140,8 @@ class AlphaGenomeConfig:
             raise ValueError("rope_max_position must exceed qk_dim // 2")
         if self.compute_dtype not in COMPUTE_DTYPES:
             raise ValueError(f"compute_dtype must be one of {COMPUTE_DTYPES}, got {self.compute_dtype!r}")
+        if self.kernels not in KERNELS:
+            raise ValueError(f"kernels must be one of {KERNELS}, got {self.kernels!r}")
         self.validate_sequence_length(self.sequence_length)
         tracks = dict(self.head_tracks)
         missing = set(OFFICIAL_HEAD_TRACKS) - set(tracks)

@@ -6,6 +6,7 @@ import jax.numpy as jnp
 from flax import nnx, struct
 from jaxtyping import Array, Float
 
+from model.kernels import Kernels
 from model.layers import Embed, LayerNorm, Linear, OrganismIndex, RMSBatchNorm, gelu
 
 
@@ -44,10 +45,16 @@ class OutputEmbedder(nnx.Module):
     """
 
     def __init__(
-        self, in_channels: int, num_organisms: int, skip_channels: int | None = None, *, rngs: nnx.Rngs
+        self,
+        in_channels: int,
+        num_organisms: int,
+        skip_channels: int | None = None,
+        *,
+        kernels: Kernels = Kernels.XLA,
+        rngs: nnx.Rngs,
     ):
         out = 2 * in_channels
-        self.linear = Linear(in_channels, out, rngs=rngs)
+        self.linear = Linear(in_channels, out, kernels=kernels, rngs=rngs)
         if skip_channels is not None:
             self.linear_1 = Linear(skip_channels, out, use_bias=False, rngs=rngs)
         self.has_skip = skip_channels is not None

@@ -18,9 +18,10 @@ import jax.numpy as jnp
 from flax import nnx
 from jaxtyping import Array, Float, Int
 
-from model.attention import apply_rope
+from model.attention import rope_inverse_frequencies
 from model.config import AlphaGenomeConfig
 from model.embeddings import Embeddings
+from model.kernels import Kernels, dense
 from model.layers import OrganismIndex, TrackIndex, truncated_normal
 from model.outputs import OutputType
 
@@ -150,15 +151,27 @@ def _select(values: Array, track_index: TrackIndex | None) -> Array:
 class MultiOrganismLinear(nnx.Module):
     """Organism-specific dense layer: `x @ w[org] + b[org]`, accumulated in float32.
 
+    A batch of one runs `model.kernels.dense` with its organism's weights (a width-1 convolution
+    on CPUs); larger batches an einsum over per-example weights.
+
     Args:
       x: `Float[Array, "B ... I"]`; organism: `OrganismIndex`; track_index: optional `[T']`.
     Returns `Float[Array, "B ... O"]` (or `O = T'`) in float32.
     """
 
-    def __init__(self, in_features: int, out_features: int, num_organisms: int, *, rngs: nnx.Rngs) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        num_organisms: int,
+        *,
+        kernels: Kernels = Kernels.XLA,
+        rngs: nnx.Rngs,
+    ) -> None:
         shape = (num_organisms, in_features, out_features)
         self.w = nnx.Param(truncated_normal(rngs, shape, 1.0 / math.sqrt(in_features)))
         self.b = nnx.Param(jnp.zeros((num_organisms, out_features), jnp.float32))
+        self.kernels = kernels
 
     def __call__(
         self,
@@ -168,7 +181,10 @@ class MultiOrganismLinear(nnx.Module):
     ) -> Float[Array, "B ... O"]:
         w = _select(jnp.take(self.w[...], organism, axis=0), track_index).astype(x.dtype)
         b = _select(jnp.take(self.b[...], organism, axis=0), track_index)
-        y = jnp.einsum("b...i,bij->b...j", x, w, preferred_element_type=jnp.float32)
+        if x.shape[0] == 1 and x.dtype == jnp.float32:
+            y = dense(x, w[0], self.kernels)
+        else:
+            y = jnp.einsum("b...i,bij->b...j", x, w, preferred_element_type=jnp.float32)
         return y + b.reshape((b.shape[0],) + (1,) * (x.ndim - 2) + (b.shape[-1],))
 
 
@@ -190,8 +206,18 @@ class Head(nnx.Module):
 class _TrackReadout(nnx.Module):
     """One resolution of a genome-track head: `softplus(MOLinear(x)) * softplus(learnt_scale[org])`."""
 
-    def __init__(self, in_features: int, num_tracks: int, num_organisms: int, *, rngs: nnx.Rngs) -> None:
-        self.multi_organism_linear = MultiOrganismLinear(in_features, num_tracks, num_organisms, rngs=rngs)
+    def __init__(
+        self,
+        in_features: int,
+        num_tracks: int,
+        num_organisms: int,
+        *,
+        kernels: Kernels = Kernels.XLA,
+        rngs: nnx.Rngs,
+    ) -> None:
+        self.multi_organism_linear = MultiOrganismLinear(
+            in_features, num_tracks, num_organisms, kernels=kernels, rngs=rngs
+        )
         self.learnt_scale = nnx.Param(jnp.ones((num_organisms, num_tracks), jnp.float32))
 
     def __call__(
@@ -217,7 +243,13 @@ class GenomeTracksHead(Head):
             setattr(
                 self,
                 f"resolution_{res}",
-                _TrackReadout(dims[res], tracks, model_config.num_organisms, rngs=rngs),
+                _TrackReadout(
+                    dims[res],
+                    tracks,
+                    model_config.num_organisms,
+                    kernels=Kernels(model_config.kernels),
+                    rngs=rngs,
+                ),
             )
         self.track_means = HeadConstant(jnp.ones((model_config.num_organisms, tracks), jnp.float32))
 
@@ -244,7 +276,11 @@ class ContactMapsHead(Head):
         self.config = config
         tracks = model_config.tracks[config.name.value]
         self.multi_organism_linear = MultiOrganismLinear(
-            model_config.pair_dim, tracks, model_config.num_organisms, rngs=rngs
+            model_config.pair_dim,
+            tracks,
+            model_config.num_organisms,
+            kernels=Kernels(model_config.kernels),
+            rngs=rngs,
         )
 
     def __call__(
@@ -263,7 +299,11 @@ class SpliceSitesClassificationHead(Head):
     def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
         self.config = config
         self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels, 5, model_config.num_organisms, rngs=rngs
+            model_config.embedding_1bp_channels,
+            5,
+            model_config.num_organisms,
+            kernels=Kernels(model_config.kernels),
+            rngs=rngs,
         )
 
     def __call__(
@@ -285,7 +325,11 @@ class SpliceSitesUsageHead(Head):
         self.config = config
         tracks = model_config.tracks[config.name.value]
         self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels, tracks, model_config.num_organisms, rngs=rngs
+            model_config.embedding_1bp_channels,
+            tracks,
+            model_config.num_organisms,
+            kernels=Kernels(model_config.kernels),
+            rngs=rngs,
         )
 
     def __call__(
@@ -299,8 +343,26 @@ class SpliceSitesUsageHead(Head):
         return {"logits": logits, "predictions": jax.nn.sigmoid(logits.astype(jnp.float32))}
 
 
+def _rotate_pairs(x: Float[Array, "... C"]) -> Float[Array, "... C"]:
+    """RoPE's quarter turn of interleaved channel pairs: `(x0, x1) -> (-x1, x0)`."""
+    return jnp.stack([-x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
+
+
+def _swap_pairs(x: Float[Array, "... C"]) -> Float[Array, "... C"]:
+    """`(x0, x1) -> (x1, x0)` for interleaved channel pairs."""
+    return jnp.stack([x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
+
+
 class _JunctionSiteEmbedding(nnx.Module):
-    """Per-tissue scale/offset of gathered site embeddings: `embeddings (org, 2*T*H)`."""
+    """Per-tissue scale/offset of site embeddings, then RoPE by site position.
+
+    Params `embeddings (org, 2*T*H)` (scale block, offset block). For site k and tissue t the
+    official head computes `rope_k(scale_t * g_k + offset_t)`; RoPE is linear, so this equals
+    `scale_t * (g_k cos_k) + offset_t * cos_k + swap(scale_t) * (rot(g_k) sin_k) + rot(offset_t) * sin_k`:
+    four `[T, H]` tissue factors times four `[K, H]` site factors, summed. Formed as a product
+    contracting those four terms (batched over H), so each factor is computed once; as a
+    broadcast, XLA's CPU fusion recomputes cos and sin for every tissue (4x slower).
+    """
 
     def __init__(self, tissues: int, hidden: int, num_organisms: int, *, rngs: nnx.Rngs) -> None:
         self.shape = (2, tissues, hidden)
@@ -308,21 +370,24 @@ class _JunctionSiteEmbedding(nnx.Module):
 
     def __call__(
         self,
-        x: Float[Array, "B S H"],
+        sites: Float[Array, "B K H"],
         positions: Int[Array, "B K"],
         organism: OrganismIndex,
         tissue_index: TrackIndex | None,
         rope_max: int,
-    ) -> Float[Array, "B K T H"]:
-        gathered = jax.vmap(lambda e, i: jnp.take(e, i, axis=0, mode="clip"))(x, positions).astype(
-            jnp.float32
-        )
+    ) -> Float[Array, "B H T K"]:
+        """`sites`: the projected 1 bp embeddings at `positions` (float32)."""
         params = jnp.take(self.embeddings[...], organism, axis=0).reshape(-1, *self.shape)
         if tissue_index is not None:
             params = jnp.take(params, tissue_index, axis=2)
-        scale, offset = params[:, 0], params[:, 1]
-        x = scale[:, None] * gathered[:, :, None, :] + offset[:, None]
-        return apply_rope(x, positions.astype(jnp.float32), rope_max)
+        scale, offset = params[:, 0, :, None, :], params[:, 1, :, None, :]  # [B, T, 1, H]
+        inv_freq = jnp.asarray(rope_inverse_frequencies(sites.shape[-1], rope_max))
+        theta = jnp.repeat(positions.astype(jnp.float32)[..., None] * inv_freq, 2, axis=-1)[:, None]
+        cos, sin = jnp.cos(theta), jnp.sin(theta)  # [B, 1, K, H]
+        g = sites[:, None]
+        site_terms = jnp.stack([g * cos, cos, _rotate_pairs(g) * sin, sin], axis=-1)[:, 0]  # [B, K, H, 4]
+        tissue_terms = jnp.stack([scale, offset, _swap_pairs(scale), _rotate_pairs(offset)], axis=-1)[:, :, 0]
+        return jnp.einsum("bthu,bkhu->bhtk", tissue_terms, site_terms)
 
 
 class SpliceSitesJunctionHead(Head):
@@ -340,7 +405,7 @@ class SpliceSitesJunctionHead(Head):
         self.rope_max = model_config.junction_rope_max
         org, hidden = model_config.num_organisms, model_config.junction_hidden
         self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels, hidden, org, rngs=rngs
+            model_config.embedding_1bp_channels, hidden, org, kernels=Kernels(model_config.kernels), rngs=rngs
         )
         for name in ("pos_acceptor_logits", "pos_donor_logits", "neg_acceptor_logits", "neg_donor_logits"):
             setattr(self, name, _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs))
@@ -355,19 +420,28 @@ class SpliceSitesJunctionHead(Head):
         splice_site_positions: Int[Array, "B 4 K"],
         **kw: Array,
     ) -> dict[str, Array]:
-        """`track_index` selects tissues (applied to both strand blocks)."""
-        hidden = self.multi_organism_linear(embeddings.embeddings_1bp, organism)
+        """`track_index` selects tissues (applied to both strand blocks).
+
+        The linear projection is per position, so it runs on the 4K gathered site embeddings
+        rather than on all S positions (the same values, S / 4K times less work).
+        """
         sites = splice_site_positions
+        batch, _, k = sites.shape
+        emb = embeddings.embeddings_1bp
+        gathered = jax.vmap(lambda e, i: jnp.take(e, i, axis=0, mode="clip"))(
+            emb, sites.reshape(batch, 4 * k)
+        )
+        hidden = self.multi_organism_linear(gathered, organism).astype(jnp.float32).reshape(batch, 4, k, -1)
         args = (organism, track_index, self.rope_max)
-        donor_p = self.pos_donor_logits(hidden, sites[:, 0], *args)
-        accept_p = self.pos_acceptor_logits(hidden, sites[:, 1], *args)
-        donor_n = self.neg_donor_logits(hidden, sites[:, 2], *args)
-        accept_n = self.neg_acceptor_logits(hidden, sites[:, 3], *args)
+        donor_p = self.pos_donor_logits(hidden[:, 0], sites[:, 0], *args)
+        accept_p = self.pos_acceptor_logits(hidden[:, 1], sites[:, 1], *args)
+        donor_n = self.neg_donor_logits(hidden[:, 2], sites[:, 2], *args)
+        accept_n = self.neg_acceptor_logits(hidden[:, 3], sites[:, 3], *args)
         pos = jax.nn.softplus(
-            jnp.einsum("bdtc,batc->bdat", donor_p, accept_p, preferred_element_type=jnp.float32)
+            jnp.einsum("bctd,bcta->bdat", donor_p, accept_p, preferred_element_type=jnp.float32)
         )
         neg = jax.nn.softplus(
-            jnp.einsum("bdtc,batc->bdat", donor_n, accept_n, preferred_element_type=jnp.float32)
+            jnp.einsum("bctd,bcta->bdat", donor_n, accept_n, preferred_element_type=jnp.float32)
         )
         tissue_mask = _select(jnp.take(self.tissue_mask[...], organism, axis=0), track_index) > 0
         pos_mask = (sites[:, 0, :, None] >= 0) & (sites[:, 1, None, :] >= 0)

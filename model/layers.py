@@ -14,6 +14,8 @@ import numpy as np
 from flax import nnx
 from jaxtyping import Array, Float, Int
 
+from model.kernels import Kernels, dense
+
 # Shape aliases (module-level so single-axis shapes stay readable strings).
 OrganismIndex = Int[Array, "B"]  # 0 human, 1 mouse
 TrackIndex = Int[Array, "T"]  # output channels to compute
@@ -60,16 +62,27 @@ def pool(x: Float[Array, "B S C"], by: int, reduce: str = "max") -> Float[Array,
 class Linear(nnx.Module):
     """Dense layer `x @ w + b` with Haiku's names: `w (in, out)`, `b (out,)`.
 
+    `kernels` chooses the formulation of the product (see `model.kernels.dense`).
+
     Args:
       x: `Float[Array, "... in"]`. Returns `Float[Array, "... out"]`.
     """
 
-    def __init__(self, in_features: int, out_features: int, *, use_bias: bool = True, rngs: nnx.Rngs) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        *,
+        use_bias: bool = True,
+        kernels: Kernels = Kernels.XLA,
+        rngs: nnx.Rngs,
+    ) -> None:
         self.w = nnx.Param(truncated_normal(rngs, (in_features, out_features), 1.0 / math.sqrt(in_features)))
         self.b = nnx.Param(jnp.zeros((out_features,), jnp.float32)) if use_bias else None
+        self.kernels = kernels
 
     def __call__(self, x: Float[Array, "... I"]) -> Float[Array, "... O"]:
-        y = x @ self.w[...].astype(x.dtype)
+        y = dense(x, self.w[...].astype(x.dtype), self.kernels)
         if self.b is not None:
             y = y + self.b[...].astype(x.dtype)
         return y

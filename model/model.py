@@ -18,6 +18,7 @@ from model.config import NUM_DOWN_STAGES, AlphaGenomeConfig
 from model.convolutions import DnaEmbedder, DownResBlock, UpResBlock
 from model.embeddings import Embeddings, OutputEmbedder, OutputPair
 from model.heads import HeadName, Heads, top_k_splice_sites
+from model.kernels import Kernels
 from model.layers import Embed, OrganismIndex, pool
 
 
@@ -26,9 +27,12 @@ class SequenceEncoder(nnx.Module):
 
     def __init__(self, config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
         channels = config.encoder_channels
-        self.dna_embedder = DnaEmbedder(channels[0], config.embed_kernel, config.conv_kernel, rngs=rngs)
+        kernels = Kernels(config.kernels)
+        self.dna_embedder = DnaEmbedder(
+            channels[0], config.embed_kernel, config.conv_kernel, kernels=kernels, rngs=rngs
+        )
         for i in range(NUM_DOWN_STAGES):
-            block = DownResBlock(channels[i], channels[i + 1], config.conv_kernel, rngs=rngs)
+            block = DownResBlock(channels[i], channels[i + 1], config.conv_kernel, kernels=kernels, rngs=rngs)
             setattr(self, f"downres_block_{i}", block)
 
     def __call__(self, dna: Float[Array, "B S 4"]) -> tuple[Float[Array, "B S/128 C"], dict[int, Array]]:
@@ -51,7 +55,9 @@ class SequenceDecoder(nnx.Module):
         in_channels = channels[-1]
         for i, skip_index in enumerate(range(NUM_DOWN_STAGES, -1, -1)):
             skip_channels = channels[skip_index]
-            block = UpResBlock(in_channels, skip_channels, config.conv_kernel, rngs=rngs)
+            block = UpResBlock(
+                in_channels, skip_channels, config.conv_kernel, kernels=Kernels(config.kernels), rngs=rngs
+            )
             setattr(self, f"up_res_block{haiku_suffix(i)}", block)
             in_channels = skip_channels
 
@@ -81,6 +87,7 @@ class AlphaGenome(nnx.Module):
             config.base_channels,
             config.num_organisms,
             skip_channels=config.embedding_128bp_channels,
+            kernels=Kernels(config.kernels),
             rngs=rngs,
         )
         self.output_pair = OutputPair(config.pair_dim, config.num_organisms, rngs=rngs)

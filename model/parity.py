@@ -131,9 +131,6 @@ def port_model(
     state_dict = {
         k: v for k, v in state_dict.items() if not k.startswith("heads.") or k.split(".")[1] in organisms
     }
-    state_dict = {
-        k: v for k, v in state_dict.items() if not k.startswith("heads.") or k.split(".")[1] in organisms
-    }
     missing, unexpected = model.load_state_dict(state_dict, strict=False)
     # The port keeps RoPE frequencies etc. as buffers; every learned tensor must come from the checkpoint.
     learned_missing = [k for k in missing if not k.endswith(("inv_freq", "dummy"))]
