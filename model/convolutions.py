@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from flax import nnx
 from jaxtyping import Array, Float
 
-from model.kernels import Kernels, conv1d
+from model.kernels import Kernels, conv1d, cpu_float32, winograd_kernel
 from model.layers import Linear, RMSBatchNorm, gelu, truncated_normal
 
 
@@ -71,6 +71,7 @@ class StandardizedConv1D(nnx.Module):
         self.bias = nnx.Param(jnp.zeros((out_channels,), jnp.float32))
         self.kernels = kernels
         self.baked: BakedKernel | None = nnx.data(None)
+        self.baked_winograd: BakedKernel | None = nnx.data(None)
 
     def standardized_kernel(self, dtype: jnp.dtype) -> Float[Array, "W I O"]:
         """The effective kernel, computed in the activation dtype as the official module does."""
@@ -81,8 +82,16 @@ class StandardizedConv1D(nnx.Module):
         return w * scale
 
     def bake(self, dtype: jnp.dtype) -> None:
-        """Standardise the current `w` once for calls in `dtype` (redo after changing weights)."""
-        self.baked = BakedKernel(self.standardized_kernel(jnp.dtype(dtype)))
+        """Standardise the current `w` once for calls in `dtype` (redo after changing weights).
+
+        Where the CPU kernels apply (`model.kernels`), also keep the kernel in Winograd's domain
+        (`[8, in, out]`, 1.6x the weights' memory) so calls do not transform it again.
+        """
+        dtype = jnp.dtype(dtype)
+        kernel = self.standardized_kernel(dtype)
+        self.baked = BakedKernel(kernel)
+        if cpu_float32(self.kernels, dtype) and kernel.shape[0] == 5:
+            self.baked_winograd = BakedKernel(winograd_kernel(kernel))
 
     def kernel(self, dtype: jnp.dtype) -> Float[Array, "W I O"]:
         """The baked kernel when it was baked for `dtype`, else standardised now."""
@@ -91,7 +100,11 @@ class StandardizedConv1D(nnx.Module):
         return self.standardized_kernel(dtype)
 
     def __call__(self, x: Float[Array, "B S I"]) -> Float[Array, "B S O"]:
-        return conv1d(x, self.kernel(x.dtype), self.kernels) + self.bias[...].astype(x.dtype)
+        transformed = None
+        if self.baked_winograd is not None and self.baked_winograd[...].dtype == x.dtype:
+            transformed = self.baked_winograd[...]
+        y = conv1d(x, self.kernel(x.dtype), self.kernels, transformed=transformed)
+        return y + self.bias[...].astype(x.dtype)
 
 
 class ConvBlock(nnx.Module):

@@ -104,44 +104,66 @@ def direct_conv1d(x: Float[Array, "B S I"], w: Float[Array, "W I O"]) -> Float[A
     return jax.lax.conv_general_dilated(x, w, window_strides=(1,), padding="SAME", dimension_numbers=_NWC)
 
 
-def winograd_conv1d(x: Float[Array, "B S I"], w: Float[Array, "5 I O"]) -> Float[Array, "B S O"]:
+def winograd_kernel(w: Float[Array, "5 I O"]) -> Float[Array, "8 I O"]:
+    """`G w`: a width-5 kernel in Winograd's domain (compute it once when the weights are fixed)."""
+    _, g, _ = winograd_matrices()
+    return jnp.stack(_combine(g, list(w)))
+
+
+def winograd_conv1d(
+    x: Float[Array, "B S I"], w: Float[Array, "5 I O"] | None = None, *, transformed: Array | None = None
+) -> Float[Array, "B S O"]:
     """The same 'SAME' width-5 convolution as `direct_conv1d`, by Winograd F(4, 5).
 
-    Tiles of 8 inputs (stride 4) are transformed by `B^T`, the kernel by `G` (`[8, I, O]`),
-    channels are mixed by 8 products `[B*S/4, I] @ [I, O]`, and `A^T` folds each tile back to 4
-    outputs. Requires `S % 4 == 0`.
+    Tiles of 8 inputs (stride 4) are transformed by `B^T`, the kernel by `G` (`[8, I, O]`, or
+    `transformed = winograd_kernel(w)` when given), channels are mixed by 8 products
+    `[B*S/4, I] @ [I, O]`, and `A^T` folds each tile back to 4 outputs. Requires `S % 4 == 0`.
     """
     batch, length, channels = x.shape
     m = WINOGRAD_OUTPUTS
-    if w.shape[0] != WINOGRAD_WIDTH or length % m:
-        raise ValueError(f"F(4, 5) needs a width-5 kernel and S % 4 == 0, got {w.shape[0]} and {length}")
-    a_t, g, b_t = winograd_matrices()
+    if transformed is None:
+        if w is None or w.shape[0] != WINOGRAD_WIDTH:
+            raise ValueError(f"F(4, 5) needs a width-5 kernel, got {None if w is None else w.shape}")
+        transformed = winograd_kernel(w)
+    if length % m:
+        raise ValueError(f"F(4, 5) needs S % 4 == 0, got S = {length}")
+    a_t, _, b_t = winograd_matrices()
     tiles = length // m
     half = WINOGRAD_WIDTH // 2
-    # Materialise x: otherwise XLA fuses its producer (norm + GELU) into each of the 8 input
-    # transforms and recomputes it for every tap (measured: 2.5x slower).
-    x = jax.lax.optimization_barrier(x)
     # Padded input as [B, T+1, 4, I]: tile t reads rows t (inputs 0-3) and t+1 (inputs 4-7).
     blocks = jnp.pad(x, ((0, 0), (half, half), (0, 0))).reshape(batch, tiles + 1, m, channels)
     inputs = [
         (blocks[:, :tiles, n] if n < m else blocks[:, 1:, n - m]).reshape(batch * tiles, channels)
         for n in range(b_t.shape[1])
     ]
-    kernel = jnp.einsum("ak,kio->aio", jnp.asarray(g, w.dtype), w)
-    products = [pointwise(v, kernel[a]) for a, v in enumerate(_combine(b_t, inputs))]
+    products = [pointwise(v, transformed[a]) for a, v in enumerate(_combine(b_t, inputs))]
     outputs = _combine(a_t, products)  # m arrays [B*T, O]
-    return jnp.stack(outputs, axis=1).reshape(batch, length, w.shape[2])
+    return jnp.stack(outputs, axis=1).reshape(batch, length, transformed.shape[2])
 
 
-def conv1d(x: Float[Array, "B S I"], w: Float[Array, "W I O"], kernels: Kernels) -> Float[Array, "B S O"]:
-    """'SAME' 1-D convolution, by Winograd where `kernels` and the shapes allow it."""
-    if (
+def use_winograd(kernels: Kernels, x: Float[Array, "B S I"], width: int) -> bool:
+    """Whether `conv1d` takes the Winograd path for this input and kernel width."""
+    return (
         cpu_float32(kernels, x.dtype)
-        and w.shape[0] == WINOGRAD_WIDTH
+        and width == WINOGRAD_WIDTH
         and x.shape[1] >= WINOGRAD_MIN_LENGTH
         and x.shape[1] % WINOGRAD_OUTPUTS == 0
-    ):
-        return winograd_conv1d(x, w)
+    )
+
+
+def conv1d(
+    x: Float[Array, "B S I"],
+    w: Float[Array, "W I O"],
+    kernels: Kernels,
+    *,
+    transformed: Float[Array, "8 I O"] | None = None,
+) -> Float[Array, "B S O"]:
+    """'SAME' 1-D convolution, by Winograd where `kernels` and the shapes allow it.
+
+    `transformed`: `winograd_kernel(w)`, precomputed for fixed weights (else computed here).
+    """
+    if use_winograd(kernels, x, w.shape[0]):
+        return winograd_conv1d(x, w, transformed=transformed)
     return direct_conv1d(x, w)
 
 

@@ -55,6 +55,18 @@ def test_winograd_conv_names_what_it_cannot_do():
         kernels.winograd_conv1d(rand(1, 8, 2), rand(3, 2, 2))
 
 
+def test_a_pretransformed_kernel_gives_the_same_convolution():
+    x, w = rand(2, 256, 6), rand(5, 6, 3)
+    transformed = kernels.winograd_kernel(w)
+    assert transformed.shape == (8, 6, 3)
+    np.testing.assert_allclose(
+        kernels.winograd_conv1d(x, transformed=transformed),
+        kernels.winograd_conv1d(x, w),
+        rtol=1e-6,
+        atol=1e-6,
+    )
+
+
 def test_conv1d_dispatch():
     long_x, short_x, w = rand(1, 2048, 4), rand(1, 1024, 4), rand(5, 4, 6)
     assert jax.default_backend() == "cpu"
@@ -79,7 +91,7 @@ def test_dense_as_a_width_one_convolution():
 
 
 def test_baked_kernels_equal_the_per_call_standardisation():
-    conv = convolutions.StandardizedConv1D(6, 4, 5, rngs=nnx.Rngs(0))
+    conv = convolutions.StandardizedConv1D(6, 4, 5, kernels=Kernels.AUTO, rngs=nnx.Rngs(0))
     conv.scale[...] = rand(1, 1, 4)
     x = rand(2, 32, 6)
     before = conv(x)
@@ -87,6 +99,14 @@ def test_baked_kernels_equal_the_per_call_standardisation():
     assert conv.baked is not None
     np.testing.assert_allclose(conv(x), before, rtol=1e-6, atol=1e-6)
     np.testing.assert_array_equal(conv.kernel(jnp.float32), conv.baked[...])
+    assert conv.baked_winograd is not None  # float32 on a CPU: also kept in Winograd's domain
+    np.testing.assert_allclose(
+        conv.baked_winograd[...], kernels.winograd_kernel(conv.baked[...]), rtol=1e-6, atol=1e-6
+    )
+    long_x = rand(1, 2048, 6)
+    np.testing.assert_allclose(
+        conv(long_x), kernels.direct_conv1d(long_x, conv.baked[...]) + conv.bias[...], rtol=1e-5, atol=1e-5
+    )
     # A call in another dtype standardises in that dtype, as the official module does.
     np.testing.assert_array_equal(conv.kernel(jnp.bfloat16), conv.standardized_kernel(jnp.bfloat16))
 
