@@ -31,7 +31,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from model.checkpoints import model_from_official, name_mapping
-from model.config import AlphaGenomeConfig, preset
+from model.config import KERNELS, AlphaGenomeConfig, preset
+from model.convolutions import bake_kernels
 from model.heads import HEAD_CONFIGS, HeadType
 from model.model import AlphaGenome
 
@@ -246,6 +247,7 @@ def run_parity(
     dna = np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None]
     sites = random_splice_sites(length, num_sites, rng)
     ours_model = model_from_official(params, state, config)
+    bake_kernels(ours_model, jnp.float32)  # as the serving backend does
     ours = our_outputs(ours_model, dna, organism, sites)
     del ours_model
     if verbose:
@@ -271,9 +273,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--organism", type=int, default=0, choices=[0, 1])
     parser.add_argument("--port-tanh-gelu", action="store_true", help="patch the port's erf GELUs to tanh")
+    parser.add_argument(
+        "--kernels", default="auto", choices=list(KERNELS), help="our convolution/dense formulation"
+    )
     args = parser.parse_args(argv)
     rows = run_parity(
-        preset(args.preset),
+        preset(args.preset, kernels=args.kernels),
         args.length,
         seed=args.seed,
         organism=args.organism,
