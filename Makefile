@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 export KERAS_BACKEND := jax
 
-.PHONY: demo test lint format bench setup setup-test migrate demo-data
+.PHONY: demo test lint format bench bench-accelerator setup setup-test migrate demo-data
 
 demo: setup ## install everything, load the real chr20 demo, start a worker and the web server
 	scripts/demo.sh
@@ -24,6 +24,9 @@ bench: setup-test
 	$(PY) bench/scoring.py
 	$(PY) bench/grpc.py
 	$(PY) bench/web.py
+
+bench-accelerator: setup-test ## AlphaGenome full preset, 1 Mb, bfloat16 vs float32 on the GPU JAX finds
+	$(PY) bench/model_accelerator.py
 
 setup:
 	scripts/setup.sh

@@ -4,7 +4,8 @@
 
 Both models get the same random weights in the official layout (each through its own
 converter, as in `model.parity`), the same one-hot input (batch 1, human) and the same 64
-splice sites per class for the junction head; both compute every head for one organism
+splice sites per class for the junction head; each runs in its own process (the port first), so
+neither framework's idle threads or heap touch the other; both compute every head for one organism
 (the port is given human heads only, as our organism-indexed heads run one organism per
 example). float32 on the CPU. Each model is prepared for inference as its own converter or
 serving path does: the port's converter bakes the standardised convolution kernels into its
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -104,33 +107,50 @@ def time_port(
     return warm_s, min(times)
 
 
+def run_side(side: str, preset_name: str, lengths: list[int], repeats: int, seed: int) -> dict[int, tuple]:
+    """Time one model on every length (this process runs nothing of the other framework)."""
+    config = preset(preset_name, compute_dtype="float32")
+    params, state = random_official_weights(config, seed)
+    results = {}
+    for length in lengths:
+        rng = np.random.default_rng(length)
+        dna = np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None]
+        sites = random_splice_sites(length, 64, rng)
+        timer = time_ours if side == "ours" else time_port
+        results[length] = timer(config, params, state, dna, sites, repeats)
+        gc.collect()
+    return results
+
+
+def in_subprocess(side: str, args: argparse.Namespace) -> dict[int, tuple]:
+    """`run_side` in a fresh interpreter, so neither framework's idle threads or heap affect the other."""
+    command = [sys.executable, __file__, "--side", side, "--preset", args.preset, "--lengths", args.lengths]
+    command += ["--repeats", str(args.repeats), "--seed", str(args.seed)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return {int(k): tuple(v) for k, v in json.loads(done.stdout.strip().splitlines()[-1]).items()}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="full", choices=["tiny", "full"])
     parser.add_argument("--lengths", default="16384,131072")
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--side", choices=["ours", "port"], help=argparse.SUPPRESS)  # one side, JSON out
     args = parser.parse_args(argv)
+    lengths = [int(x) for x in args.lengths.split(",")]
+    if args.side:
+        print(json.dumps(run_side(args.side, args.preset, lengths, args.repeats, args.seed)))
+        return None
     import torch
 
-    config = preset(args.preset, compute_dtype="float32")
-    params, state = random_official_weights(config, args.seed)
     print(
-        f"preset {args.preset}, float32, batch 1, CPU: jax {jax.__version__} ({jax.devices()[0].platform}), "
-        f"torch {torch.__version__} ({torch.get_num_threads()} threads)"
+        f"preset {args.preset}, float32, batch 1, CPU: jax {jax.__version__}, torch {torch.__version__} "
+        f"({torch.get_num_threads()} threads); each side in its own process, the port first",
+        flush=True,
     )
-    lengths = [int(x) for x in args.lengths.split(",")]
-    inputs = {}
-    for length in lengths:
-        rng = np.random.default_rng(length)
-        inputs[length] = (
-            np.eye(4, dtype=np.float32)[rng.integers(0, 4, length)][None],
-            random_splice_sites(length, 64, rng),
-        )
-    # One model at a time (peak memory: one model + activations + the numpy weights).
-    ours = {n: time_ours(config, params, state, *inputs[n], args.repeats) for n in lengths}
-    gc.collect()
-    port = {n: time_port(config, params, state, *inputs[n], args.repeats) for n in lengths}
+    port = in_subprocess("port", args)
+    ours = in_subprocess("ours", args)
     for length in lengths:
         (compile_s, ours_s, selected_s), (warm_s, port_s) = ours[length], port[length]
         print(
