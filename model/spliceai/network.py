@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 
 import jax
-import jax.numpy as jnp
+import numpy as np
 from flax import nnx
 from jaxtyping import Array, Float
 
@@ -140,4 +140,4 @@ class SpliceAI(nnx.Module):
 def count_parameters(model: nnx.Module) -> int:
     """Trainable parameters plus BatchNorm statistics, as Keras counts them (698,787 for 10k)."""
     state = nnx.state(model)
-    return sum(int(jnp.size(leaf)) for leaf in jax.tree.leaves(state))
+    return sum(int(np.prod(leaf.shape)) for leaf in jax.tree.leaves(state))

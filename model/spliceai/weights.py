@@ -52,19 +52,19 @@ def _numbered(layers: dict[str, dict[str, np.ndarray]], kind: str) -> list[dict[
 
 
 def _set_conv(conv: nnx.Conv, weights: dict[str, np.ndarray]) -> None:
-    if conv.kernel.value.shape != weights["kernel"].shape:
-        raise ValueError(f"kernel shape {weights['kernel'].shape} != expected {conv.kernel.value.shape}")
-    conv.kernel.value = jnp.asarray(weights["kernel"])
+    if conv.kernel[...].shape != weights["kernel"].shape:
+        raise ValueError(f"kernel shape {weights['kernel'].shape} != expected {conv.kernel[...].shape}")
+    conv.kernel[...] = jnp.asarray(weights["kernel"])
     assert conv.bias is not None
-    conv.bias.value = jnp.asarray(weights["bias"])
+    conv.bias[...] = jnp.asarray(weights["bias"])
 
 
 def _set_norm(norm: nnx.BatchNorm, weights: dict[str, np.ndarray]) -> None:
     assert norm.scale is not None and norm.bias is not None
-    norm.scale.value = jnp.asarray(weights["gamma"])
-    norm.bias.value = jnp.asarray(weights["beta"])
-    norm.mean.value = jnp.asarray(weights["moving_mean"])
-    norm.var.value = jnp.asarray(weights["moving_variance"])
+    norm.scale[...] = jnp.asarray(weights["gamma"])
+    norm.bias[...] = jnp.asarray(weights["beta"])
+    norm.mean[...] = jnp.asarray(weights["moving_mean"])
+    norm.var[...] = jnp.asarray(weights["moving_variance"])
 
 
 def load_spliceai_h5(path: str | Path, config: SpliceAIConfig | None = None) -> SpliceAI:
