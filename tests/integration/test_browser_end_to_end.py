@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from tests.integration.conftest import ROOT
 
@@ -47,6 +48,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+        # Under Playwright's running event loop the ORM keeps its connections apart from the test's
+        # usual ones; close them here, or they outlive the test database ("accessed by other users").
+        connections.close_all()
 
 
 def watch(page, origin: str, errors: list[str], foreign: list[str]) -> None:
