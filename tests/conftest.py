@@ -9,19 +9,6 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Close every connection at the end of its request in tests.
-
-    Production keeps connections for 60 s (`conn_max_age`); the live server's request threads
-    would then still hold theirs when the test database is dropped ("being accessed by other users").
-    """
-    from django.db import connections
-
-    for alias in connections:
-        connections[alias].settings_dict["CONN_MAX_AGE"] = 0
-
-
 @pytest.fixture
 def owner(django_user_model):
     return django_user_model.objects.create_user("owner", password="owner-pass-123")
