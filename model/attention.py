@@ -23,6 +23,11 @@ def rope_inverse_frequencies(channels: int, max_position: int) -> np.ndarray:
     return (1.0 / (np.arange(num_freq, dtype=np.float32) + ramp)).astype(np.float32)
 
 
+def rotate_pairs(x: Float[Array, "... C"]) -> Float[Array, "... C"]:
+    """RoPE's quarter turn of interleaved channel pairs: `(x0, x1) -> (-x1, x0)`."""
+    return jnp.stack([-x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
+
+
 def apply_rope(
     x: Float[Array, "B S H C"], positions: Float[Array, "B S"] | None, max_position: int
 ) -> Float[Array, "B S H C"]:
@@ -38,8 +43,7 @@ def apply_rope(
     inv_freq = jnp.asarray(rope_inverse_frequencies(x.shape[-1], max_position)).astype(x.dtype)
     theta = jnp.einsum("bs,f->bsf", positions.astype(x.dtype), inv_freq)
     theta = jnp.repeat(theta, 2, axis=-1)[:, :, None, :]
-    rotated = jnp.stack([-x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
-    return x * jnp.cos(theta) + rotated * jnp.sin(theta)
+    return x * jnp.cos(theta) + rotate_pairs(x) * jnp.sin(theta)
 
 
 def central_mask_features(
@@ -281,6 +285,7 @@ __all__ = [
     "SequenceToPairBlock",
     "TransformerTower",
     "apply_rope",
+    "rotate_pairs",
     "central_mask_features",
     "relative_shift",
 ]

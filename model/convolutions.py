@@ -14,7 +14,7 @@ import jax.numpy as jnp
 from flax import nnx
 from jaxtyping import Array, Float
 
-from model.kernels import Kernels, conv1d, cpu_float32, winograd_kernel
+from model.kernels import WINOGRAD_WIDTH, Kernels, conv1d, cpu_float32, winograd_kernel
 from model.layers import Linear, RMSBatchNorm, gelu, truncated_normal
 
 
@@ -90,7 +90,7 @@ class StandardizedConv1D(nnx.Module):
         dtype = jnp.dtype(dtype)
         kernel = self.standardized_kernel(dtype)
         self.baked = BakedKernel(kernel)
-        if cpu_float32(self.kernels, dtype) and kernel.shape[0] == 5:
+        if cpu_float32(self.kernels, dtype) and kernel.shape[0] == WINOGRAD_WIDTH:
             self.baked_winograd = BakedKernel(winograd_kernel(kernel))
 
     def kernel(self, dtype: jnp.dtype) -> Float[Array, "W I O"]:

@@ -18,7 +18,7 @@ import jax.numpy as jnp
 from flax import nnx
 from jaxtyping import Array, Float, Int
 
-from model.attention import rope_inverse_frequencies
+from model.attention import rope_inverse_frequencies, rotate_pairs
 from model.config import AlphaGenomeConfig
 from model.embeddings import Embeddings
 from model.kernels import Kernels, dense
@@ -343,11 +343,6 @@ class SpliceSitesUsageHead(Head):
         return {"logits": logits, "predictions": jax.nn.sigmoid(logits.astype(jnp.float32))}
 
 
-def _rotate_pairs(x: Float[Array, "... C"]) -> Float[Array, "... C"]:
-    """RoPE's quarter turn of interleaved channel pairs: `(x0, x1) -> (-x1, x0)`."""
-    return jnp.stack([-x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
-
-
 def _swap_pairs(x: Float[Array, "... C"]) -> Float[Array, "... C"]:
     """`(x0, x1) -> (x1, x0)` for interleaved channel pairs."""
     return jnp.stack([x[..., 1::2], x[..., ::2]], axis=-1).reshape(x.shape)
@@ -385,8 +380,8 @@ class _JunctionSiteEmbedding(nnx.Module):
         theta = jnp.repeat(positions.astype(jnp.float32)[..., None] * inv_freq, 2, axis=-1)[:, None]
         cos, sin = jnp.cos(theta), jnp.sin(theta)  # [B, 1, K, H]
         g = sites[:, None]
-        site_terms = jnp.stack([g * cos, cos, _rotate_pairs(g) * sin, sin], axis=-1)[:, 0]  # [B, K, H, 4]
-        tissue_terms = jnp.stack([scale, offset, _swap_pairs(scale), _rotate_pairs(offset)], axis=-1)[:, :, 0]
+        site_terms = jnp.stack([g * cos, cos, rotate_pairs(g) * sin, sin], axis=-1)[:, 0]  # [B, K, H, 4]
+        tissue_terms = jnp.stack([scale, offset, _swap_pairs(scale), rotate_pairs(offset)], axis=-1)[:, :, 0]
         return jnp.einsum("bthu,bkhu->bhtk", tissue_terms, site_terms)
 
 
