@@ -171,7 +171,7 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> dict[str,
     try:
         wait_until_served(port, url)
         results["gunicorn, Django sends the bytes"] = load_ranges(port, url, size, clients, requests_each)
-        from genomeapp.nginx_config import ProxySettings, find_nginx, render_standalone
+        from predictions.nginx_config import ProxySettings, find_nginx, render_standalone
 
         nginx = find_nginx()
         if nginx is None:

@@ -167,6 +167,8 @@ GENOMEAPP_STALE_AFTER_SECONDS = env_int("GENOMEAPP_STALE_AFTER_SECONDS", 300, mi
 GENOMEAPP_RESULT_RETENTION_DAYS = env_int("GENOMEAPP_RESULT_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
 # Behind the nginx front proxy (docker/nginx/): nginx sends result files once Django authorised them.
 GENOMEAPP_FRONT_PROXY_FILES = env_bool("GENOMEAPP_FRONT_PROXY_FILES", False)
+# The nginx binary `manage.py nginx_config`, the tests and bench run; unset: found on PATH or in sbin.
+GENOMEAPP_NGINX = env_str("GENOMEAPP_NGINX")
 GENOMEAPP_MAX_UPLOAD_BYTES = env_int("GENOMEAPP_MAX_UPLOAD_BYTES", 50 * 1024 * 1024, minimum=1024)
 GENOMEAPP_MAX_VARIANTS_PER_JOB = env_int("GENOMEAPP_MAX_VARIANTS_PER_JOB", 10_000, minimum=1)
 GENOMEAPP_DEFAULT_ASSEMBLY = env_str("GENOMEAPP_DEFAULT_ASSEMBLY", "GRCh37-chr20")

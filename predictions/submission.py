@@ -138,6 +138,18 @@ class SubmissionError(ValueError):
         self.field = field
 
 
+def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:
+    """The error, then (when every record was rejected) the first `limit` lines and why."""
+    messages = [str(error)]
+    cause = error.__cause__
+    if isinstance(cause, inputs.NoVariantsError):
+        rejected = cause.result.rejected
+        messages += [str(rejection) for rejection in rejected[:limit]]
+        if len(rejected) > limit:
+            messages.append(f"… and {len(rejected) - limit:,} more")
+    return messages
+
+
 def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
     """Validate the chosen input (`data`: the start form's cleaned fields) and create the job."""
     mode = data["mode"]

@@ -26,9 +26,8 @@ from predictions.api.serializers import (
     VariantSerializer,
 )
 from predictions.models import Assembly, Job, Score, ShareLink
-from predictions.submission import SubmissionError, submit
+from predictions.submission import SubmissionError, submission_messages, submit
 from predictions.upload_limits import too_large
-from predictions.views.submit import submission_messages
 
 
 class JobViewSet(

@@ -10,7 +10,7 @@ from model.inference import describe_backends
 from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
-from predictions.submission import SubmissionError, submit
+from predictions.submission import SubmissionError, submission_messages, submit
 from predictions.upload_limits import reject_oversized
 
 
@@ -37,18 +37,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "example_vcf": _example_vcf(),
     }
     return render(request, "predictions/home.html", context, status=status)
-
-
-def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:
-    """The error, then (when every record was rejected) the first `limit` lines and why."""
-    messages = [str(error)]
-    cause = error.__cause__
-    if isinstance(cause, inputs.NoVariantsError):
-        rejected = cause.result.rejected
-        messages += [str(rejection) for rejection in rejected[:limit]]
-        if len(rejected) > limit:
-            messages.append(f"… and {len(rejected) - limit:,} more")
-    return messages
 
 
 def _example_vcf() -> str:

@@ -15,8 +15,8 @@ import pytest
 from django.core.signals import request_started
 from django.test import Client
 
-from genomeapp.nginx_config import ProxySettings, find_nginx, render_standalone
 from predictions.models import Job, ShareLink
+from predictions.nginx_config import ProxySettings, find_nginx, render_standalone
 from tests.predictions.web import factories
 
 CACHE_SECONDS = 1

@@ -3,7 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from genomeapp.nginx_config import ProxySettings, render_server, render_standalone
+from predictions.nginx_config import ProxySettings, render_server, render_standalone
 
 
 class Command(BaseCommand):

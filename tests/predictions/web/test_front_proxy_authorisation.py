@@ -81,7 +81,7 @@ def test_without_the_marker_django_still_serves_bytes_and_404s(behind_proxy, cli
 
 
 def test_marker_header_name_is_what_the_nginx_template_sets():
-    from genomeapp.nginx_config import TEMPLATE
+    from predictions.nginx_config import TEMPLATE
 
     text = TEMPLATE.read_text()
     assert f'proxy_set_header {AUTHORISE_HEADER} "1";' in text

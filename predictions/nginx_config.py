@@ -18,6 +18,7 @@ from django.conf import settings
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "docker" / "nginx" / "genomeapp.conf.template"
 UPLOAD_MARGIN_BYTES = 1024 * 1024  # multipart framing around the largest accepted VCF
+SBIN_DIRS = ("/usr/local/sbin", "/usr/sbin", "/sbin")  # searched after PATH
 
 
 @dataclasses.dataclass(frozen=True)
@@ -40,8 +41,12 @@ class ProxySettings:
 
 
 def find_nginx() -> str | None:
-    """The nginx binary: on PATH, or Debian's /usr/sbin/nginx (not on a non-root user's PATH)."""
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    """The nginx binary: `GENOMEAPP_NGINX` when set, else `nginx` on PATH or in the sbin folders
+    (Debian installs it in /usr/sbin, which is not on a non-root user's PATH)."""
+    if settings.GENOMEAPP_NGINX:
+        return settings.GENOMEAPP_NGINX
+    search = os.pathsep.join([os.environ.get("PATH", os.defpath), *SBIN_DIRS])
+    return shutil.which("nginx", path=search)
 
 
 def render_server(proxy: ProxySettings) -> str:
