@@ -46,10 +46,10 @@ from model import demo_assets, inference  # noqa: E402
 from model.genome import Genome  # noqa: E402
 from model.outputs import Organism, OutputType  # noqa: E402
 from model.scoring.masks import GeneIndex  # noqa: E402
+from model.service import BackendRouter, PredictionService  # noqa: E402
 from predictions.assemblies import load_gene_table  # noqa: E402
 from predictions.grpc.assemblies import Reference  # noqa: E402
 from predictions.grpc.limits import ModelCallGate  # noqa: E402
-from predictions.grpc.routing import BackendRouter  # noqa: E402
 from predictions.grpc.server import OPTIONS  # noqa: E402
 from predictions.grpc.servicer import DnaModelService  # noqa: E402
 
@@ -97,7 +97,7 @@ class BenchService(DnaModelService):
     """The real servicer with the demo assembly loaded directly (no database)."""
 
     def __init__(self, router: BackendRouter, reference: Reference) -> None:
-        super().__init__(lambda: router, ModelCallGate(1, wait_seconds=600))
+        super().__init__(lambda: PredictionService(router), ModelCallGate(1, wait_seconds=600))
         self.reference = reference
 
     def _reference(self, context: grpc.ServicerContext, organism: Organism) -> Reference:

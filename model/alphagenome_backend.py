@@ -35,7 +35,8 @@ from model.convolutions import bake_kernels
 from model.genome import one_hot, reverse_complement
 from model.heads import HEAD_CONFIGS, HEAD_FOR_OUTPUT, HeadName
 from model.model import AlphaGenome, build_model
-from model.outputs import Organism, OutputType, TrackSet
+from model.outputs import JunctionTrackSet, Organism, OutputType, TrackSet
+from model.strand import mirror_splice_sites, reverse_complement_values, strand_reindexing
 
 CHECKPOINT_ENV = "GENOMEAPP_ALPHAGENOME_CHECKPOINT"
 PRESET_ENV = "GENOMEAPP_ALPHAGENOME_PRESET"
@@ -43,18 +44,6 @@ BATCH_ENV = "GENOMEAPP_ALPHAGENOME_BATCH"
 DTYPE_ENV = "GENOMEAPP_ALPHAGENOME_COMPUTE_DTYPE"  # float32 (default) or bfloat16 (the official policy)
 LICENCE_RANDOM = "code Apache-2.0; random weights (no weights licence)"
 LICENCE_OFFICIAL = "AlphaGenome model weights: Google DeepMind model terms (non-commercial); code Apache-2.0"
-
-
-@dataclasses.dataclass(frozen=True)
-class JunctionTrackSet(TrackSet):
-    """SPLICE_JUNCTIONS: `values [K, K, T]` donor x acceptor counts; `splice_site_positions [4, K]`.
-
-    Rows of `values` index donors and columns acceptors; channels are (tissue, strand) as in
-    `metadata` (+ block then -). `splice_site_positions` are 0-based offsets in the window for
-    donor+, acceptor+, donor-, acceptor- (-1 = padding).
-    """
-
-    splice_site_positions: np.ndarray | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,6 +69,7 @@ class AlphaGenomeBackend:
 
     name = "alphagenome"
     supports_strand = True
+    context = 0  # the window is all the model sees
 
     def __init__(
         self,
@@ -190,7 +180,7 @@ class AlphaGenomeBackend:
     ) -> _Selection:
         frame = self._full_metadata(output_type, organism)
         rows = metadata_lib.select_tracks(frame, output_type, list(terms) if terms is not None else None)
-        reindex = metadata_lib.strand_reindexing(frame, output_type)
+        reindex = strand_reindexing(frame, output_type)
         head = HEAD_FOR_OUTPUT[output_type]
         if output_type is OutputType.SPLICE_JUNCTIONS:
             tissues = np.unique(rows % (len(frame) // 2)).astype(np.int32)
@@ -257,7 +247,7 @@ class AlphaGenomeBackend:
                 for k, v in raw[selection.head.value].items()
             }
             if negative_strand:
-                arrays = _reverse_complement_outputs(selection.output_type, arrays, dna.shape[1])
+                arrays = _reverse_complement_outputs(selection, arrays, dna.shape[1])
             results[selection.output_type] = arrays
         return results, {s.output_type: s.metadata for s in selections}
 
@@ -267,16 +257,21 @@ class AlphaGenomeBackend:
         output_types: Sequence[OutputType],
         organism: Organism = Organism.HOMO_SAPIENS,
         ontology_terms: Sequence[str] | None = None,
+        *,
         strands: Sequence[str] | None = None,
+        flank: int = 0,
         starts: Sequence[int] | None = None,
     ) -> list[dict[OutputType, TrackSet]]:
         """Predict forward-strand sequences (same length, multiple of 2048 bp).
 
         Args:
+          flank: must be 0 (`context` is 0: the window is all the model reads).
           strands: per sequence, "-" to predict the reverse-complement strand as the official
             `predict_interval` does for negative-strand intervals (inputs stay forward-strand).
           starts: genomic start of each window, copied to `TrackSet.start`.
         """
+        if flank:
+            raise ValueError(f"{self.name} reads no context beyond its window (flank {flank} given)")
         if not sequences:
             return []
         lengths = {len(s) for s in sequences}
@@ -331,24 +326,20 @@ class AlphaGenomeBackend:
 
 
 def _reverse_complement_outputs(
-    output_type: OutputType, arrays: dict[str, np.ndarray], length: int
+    selection: _Selection, arrays: dict[str, np.ndarray], length: int
 ) -> dict[str, np.ndarray]:
-    """Map predictions on a reverse-complemented input back to forward-strand coordinates.
+    """Batched predictions `[B, ...]` on reverse-complemented input, on forward coordinates.
 
-    Channel swapping (+/-) already happened by computing the partner channels; this flips the
-    positional axes, realigns DNase cut sites and mirrors junction sites.
+    The `+`/`-` partner channels were computed directly (`rc_model_index`), except for junctions,
+    whose tissue blocks swap here; `model.strand` does the rest, as the official code does.
     """
-    values = arrays["values"]
-    if output_type is OutputType.SPLICE_JUNCTIONS:
-        tissues = values.shape[-1] // 2
-        values = np.concatenate([values[..., tissues:], values[..., :tissues]], axis=-1)
-        positions = arrays["positions"]
-        mirrored = np.where(positions < 0, -1, length - 1 - positions)[:, [2, 3, 0, 1]]
-        return {"values": values, "positions": mirrored.astype(np.int32)}
-    if output_type is OutputType.CONTACT_MAPS:
-        return {"values": values[:, ::-1, ::-1].copy()}
-    values = values[:, ::-1].copy()
-    if output_type is OutputType.DNASE:
-        values = np.roll(values, 1, axis=1)
-        values[:, 0] = 0.0
-    return {"values": values}
+    output_type = selection.output_type
+    reindex = (
+        strand_reindexing(selection.metadata, output_type)
+        if output_type is OutputType.SPLICE_JUNCTIONS
+        else None
+    )
+    flipped = {"values": reverse_complement_values(output_type, arrays["values"], reindex)}
+    if "positions" in arrays:
+        flipped["positions"] = mirror_splice_sites(arrays["positions"], length)
+    return flipped

@@ -1,27 +1,19 @@
-"""The model surface for the rest of the project (Django views, Celery tasks, the gRPC server).
+"""Backends by name: loaded once per process, and described without loading where possible.
 
-Nothing else in `model/` should be imported from outside it. Backends are loaded once per
-process (`get_backend` is cached) and predict batches of same-length windows with jit-compiled
-functions on whatever device JAX finds (CPU or GPU, unchanged).
+Backends predict batches of same-length windows with jit-compiled functions on whatever device
+JAX finds (CPU or GPU, unchanged). Predictions go through `model.service`, never a backend
+directly.
 
     from model import inference
     backend = inference.get_backend("alphagenome")
-    tracks = inference.predict_interval("alphagenome", genome, Interval("chr20", s, s + 16384, "-"),
-                                        [OutputType.DNASE], ontology_terms=["UBERON:0002048"])
 """
 
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
-from collections.abc import Sequence
 
-import numpy as np
-import pandas as pd
-
-from model.genome import Genome, Interval, reverse_complement
-from model.outputs import Backend, Organism, OutputType, TrackSet
+from model.outputs import Backend, Organism, OutputType
 
 BACKEND_NAMES = ("alphagenome", "spliceai")
 _lock = threading.Lock()
@@ -74,7 +66,7 @@ def available_backends() -> list[dict[str, object]]:
                 provenance=backend.provenance,
                 output_types=sorted(o.name for o in backend.output_types),
                 weights_trained=bool(backend.weights_trained),
-                licence=getattr(backend, "licence", None),
+                licence=backend.licence,
             )
         entries.append(entry)
     return entries
@@ -139,127 +131,3 @@ def _static_entry(
         "weights_trained": weights_trained,
         "licence": licence,
     }
-
-
-def _resolve(backend: Backend | str) -> Backend:
-    return get_backend(backend) if isinstance(backend, str) else backend
-
-
-def _supports_strand(backend: Backend) -> bool:
-    return (
-        bool(getattr(backend, "supports_strand", False))
-        and "strands" in inspect.signature(backend.predict).parameters
-    )
-
-
-def predict_sequences(
-    backend: Backend | str,
-    sequences: Sequence[str],
-    output_types: Sequence[OutputType],
-    organism: Organism = Organism.HOMO_SAPIENS,
-    ontology_terms: Sequence[str] | None = None,
-) -> list[dict[OutputType, TrackSet]]:
-    """Predict bare forward-strand sequences (one `TrackSet` per requested output type the
-    backend provides; other types are skipped)."""
-    backend = _resolve(backend)
-    wanted = [o for o in dict.fromkeys(output_types) if o in backend.output_types]
-    return backend.predict(list(sequences), wanted, organism=organism, ontology_terms=ontology_terms)
-
-
-def predict_sequence(
-    backend: Backend | str,
-    sequence: str,
-    output_types: Sequence[OutputType],
-    organism: Organism = Organism.HOMO_SAPIENS,
-    ontology_terms: Sequence[str] | None = None,
-) -> dict[OutputType, TrackSet]:
-    """Single-sequence form of `predict_sequences`."""
-    return predict_sequences(backend, [sequence], output_types, organism, ontology_terms)[0]
-
-
-def predict_intervals(
-    backend: Backend | str,
-    genome: Genome,
-    intervals: Sequence[Interval],
-    output_types: Sequence[OutputType],
-    organism: Organism = Organism.HOMO_SAPIENS,
-    ontology_terms: Sequence[str] | None = None,
-) -> list[dict[OutputType, TrackSet]]:
-    """Predict genomic windows (all the same width); `-` strand windows are predicted on the
-    reverse complement and mapped back to forward-strand coordinates, as the official SDK does.
-    `TrackSet.start` is the window start."""
-    backend = _resolve(backend)
-    wanted = [o for o in dict.fromkeys(output_types) if o in backend.output_types]
-    if getattr(backend, "context", 0) and hasattr(backend, "predict_interval"):
-        # The model looks beyond the window (SpliceAI: 5 kb each side): give it the genome's real
-        # flanks rather than N. Its tracks cover both strands in forward coordinates, so the
-        # interval's strand changes nothing.
-        return [
-            {OutputType.SPLICE_SITES: backend.predict_interval(genome, i.chrom, i.start, i.end)}
-            if OutputType.SPLICE_SITES in wanted
-            else {}
-            for i in intervals
-        ]
-    sequences = [genome.fetch(i.chrom, i.start, i.end) for i in intervals]
-    strands = [i.strand for i in intervals]
-    starts = [i.start for i in intervals]
-    if _supports_strand(backend):
-        return backend.predict(
-            sequences,
-            wanted,
-            organism=organism,
-            ontology_terms=ontology_terms,
-            strands=strands,
-            starts=starts,
-        )
-    results = []
-    for sequence, strand, start in zip(sequences, strands, starts, strict=True):
-        if strand == "-":
-            raw = backend.predict([reverse_complement(sequence)], wanted, organism, ontology_terms)[0]
-            results.append({o: _flip_track_set(t, o, start) for o, t in raw.items()})
-        else:
-            raw = backend.predict([sequence], wanted, organism, ontology_terms)[0]
-            results.append({o: _with_start(t, start) for o, t in raw.items()})
-    return results
-
-
-def predict_interval(
-    backend: Backend | str,
-    genome: Genome,
-    interval: Interval,
-    output_types: Sequence[OutputType],
-    organism: Organism = Organism.HOMO_SAPIENS,
-    ontology_terms: Sequence[str] | None = None,
-) -> dict[OutputType, TrackSet]:
-    """Single-window form of `predict_intervals`."""
-    return predict_intervals(backend, genome, [interval], output_types, organism, ontology_terms)[0]
-
-
-def _with_start(track_set: TrackSet, start: int) -> TrackSet:
-    return TrackSet(track_set.values, track_set.resolution, track_set.metadata, start, track_set.provenance)
-
-
-def _flip_track_set(track_set: TrackSet, output_type: OutputType, start: int) -> TrackSet:
-    """Generic reverse-complement mapping for backends without native strand handling:
-    flip positions and swap +/- tracks that come in pairs (i-th + with i-th -)."""
-    values = (
-        track_set.values[::-1, ::-1] if output_type is OutputType.CONTACT_MAPS else track_set.values[::-1]
-    )
-    strands = track_set.metadata["strand"].to_numpy() if "strand" in track_set.metadata else None
-    if strands is not None:
-        order = np.arange(len(strands))
-        plus, minus = np.flatnonzero(strands == "+"), np.flatnonzero(strands == "-")
-        if len(plus) == len(minus):
-            order[plus], order[minus] = minus, plus
-            values = values[..., order]
-    if output_type is OutputType.DNASE:
-        values = np.roll(values, 1, axis=0)
-        values[0] = 0.0
-    return TrackSet(
-        np.ascontiguousarray(values), track_set.resolution, track_set.metadata, start, track_set.provenance
-    )
-
-
-def track_metadata(backend: Backend | str, output_type: OutputType, organism: Organism) -> pd.DataFrame:
-    """Tracks a backend returns for `output_type` (before any ontology filter)."""
-    return _resolve(backend).track_metadata(output_type, organism)

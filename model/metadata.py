@@ -2,8 +2,9 @@
 
 The official `OutputMetadataResponse_ORGANISM_*.textproto` files (Apache-2.0, from
 google-deepmind/alphagenome_research) are data, read from a configured folder:
-`GENOMEAPP_ALPHAGENOME_METADATA_DIR`, else `../shared/reference/alphagenome-metadata/` next to the
-repository. They are parsed with the `alphagenome` SDK's own message classes and
+`GENOMEAPP_ALPHAGENOME_METADATA_DIR`, else `alphagenome-metadata/` in the data folder
+(`GENOMEAPP_DATA_DIR`, default `var/data`), where `scripts/setup.sh` extracts them from the wheel in
+`third_party/`. They are parsed with the `alphagenome` SDK's own message classes and
 `construct_output_metadata`, so the frames carry the SDK's columns (`name`, `strand`,
 `Assay title`, `ontology_curie`, `biosample_name`, `biosample_type`, ..., `nonzero_mean`);
 we add `assay_title` (copy of `Assay title`), `padding` and `track_index`.
@@ -21,10 +22,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from model.demo_assets import data_dir
 from model.outputs import TRACK_METADATA_COLUMNS, Organism, OutputType
 
 METADATA_DIR_ENV = "GENOMEAPP_ALPHAGENOME_METADATA_DIR"
-_DEFAULT_DIR = Path(__file__).resolve().parents[2] / "shared" / "reference" / "alphagenome-metadata"
+METADATA_DIR_NAME = "alphagenome-metadata"  # inside the data folder
 
 ORGANISM_INDEX: dict[Organism, int] = {Organism.HOMO_SAPIENS: 0, Organism.MUS_MUSCULUS: 1}
 
@@ -50,7 +52,7 @@ class MetadataNotFoundError(FileNotFoundError):
 
 def metadata_dir() -> Path:
     """Folder holding `OutputMetadataResponse_ORGANISM_*.textproto`."""
-    return Path(os.environ.get(METADATA_DIR_ENV) or _DEFAULT_DIR)
+    return Path(os.environ.get(METADATA_DIR_ENV) or data_dir() / METADATA_DIR_NAME)
 
 
 def metadata_path(organism: Organism) -> Path:
@@ -84,8 +86,9 @@ def _track_metadata(organism: Organism, output_type: OutputType) -> pd.DataFrame
     path = metadata_path(organism)
     if not path.exists():
         raise MetadataNotFoundError(
-            f"AlphaGenome track metadata not found at {path}; set {METADATA_DIR_ENV} to the folder with "
-            "the official OutputMetadataResponse_ORGANISM_*.textproto files"
+            f"AlphaGenome track metadata not found at {path}: scripts/setup.sh extracts it from the wheel "
+            f"in third_party/, or set {METADATA_DIR_ENV} to a folder with the official "
+            "OutputMetadataResponse_ORGANISM_*.textproto files"
         )
     frame = getattr(_sdk_metadata(str(path)), _FIELD_FOR_OUTPUT[output_type])
     if output_type is OutputType.SPLICE_JUNCTIONS:
@@ -135,23 +138,6 @@ def track_means(frame: pd.DataFrame) -> np.ndarray:
     if "nonzero_mean" not in frame.columns:
         return np.ones(len(frame), np.float32)
     return frame["nonzero_mean"].fillna(1.0).to_numpy(np.float32)
-
-
-def strand_reindexing(frame: pd.DataFrame, output_type: OutputType) -> np.ndarray:
-    """Channel permutation that swaps + and - tracks (for reverse-complemented inputs), `[T]`."""
-    if output_type is OutputType.SPLICE_JUNCTIONS:
-        tissues = len(frame) // 2
-        return np.concatenate([np.arange(tissues, 2 * tissues), np.arange(tissues)]).astype(np.int32)
-    strands = frame["strand"].to_numpy()
-    reindex = np.arange(len(frame), dtype=np.int32)
-    plus, minus = np.flatnonzero(strands == "+"), np.flatnonzero(strands == "-")
-    if len(plus) != len(minus):
-        # Truncated (tiny) tables may break +/- pairs: leave unmatched tracks in place.
-        n = min(len(plus), len(minus))
-        plus, minus = plus[:n], minus[:n]
-    reindex[plus] = minus
-    reindex[minus] = plus
-    return reindex
 
 
 def select_tracks(

@@ -72,18 +72,50 @@ class TrackSet:
             raise ValueError(f"resolution must be positive, got {self.resolution}")
 
 
+@dataclasses.dataclass(frozen=True)
+class JunctionTrackSet(TrackSet):
+    """SPLICE_JUNCTIONS: `values [K, K, 2T]` donor × acceptor counts; `splice_site_positions [4, K]`.
+
+    Rows of `values` index donors and columns acceptors; channels are (tissue, strand) as in
+    `metadata` (`+` block then `-` block). `splice_site_positions` are 0-based offsets in the
+    window for donor+, acceptor+, donor-, acceptor- (-1 = padding).
+    """
+
+    splice_site_positions: np.ndarray | None = None
+
+
 @runtime_checkable
 class Backend(Protocol):
-    """What the scoring engine, the web app and the gRPC server need from a model.
+    """What the prediction service needs from a model, capabilities declared up front.
 
     A backend predicts a batch of same-length DNA sequences (`ACGTN`, forward strand) and
     returns, for each sequence, one `TrackSet` per requested output type it provides.
+
+    Attributes:
+      name: short identifier (`alphagenome`, `spliceai`), used in routing and provenance.
+      provenance: which architecture and weights make the predictions, shown with every result.
+      weights_trained: False for random weights; such output is labelled, never ranked as biology.
+      licence: the weights' licence (and the code's), shown where predictions are shown.
+      output_types: what `predict` can return.
+      supports_strand: `predict` honours `strands` itself (a `-` window predicted on the reverse
+        complement and mapped back with `model.strand`); when False, the service does it.
+      context: bases of genomic context the model reads on each side of a predicted window; the
+        service fetches them from the genome and passes them as `flank` (0: the window is all
+        the model sees).
+      config: the settings that determine predictions besides the weights (preset, dtype,
+        sequence lengths, ...), for provenance records and the "about" page.
     """
 
     name: str
     provenance: str
     weights_trained: bool
+    licence: str
     output_types: frozenset[OutputType]
+    supports_strand: bool
+    context: int
+
+    @property
+    def config(self) -> dict[str, object]: ...
 
     def track_metadata(self, output_type: OutputType, organism: Organism) -> pd.DataFrame:
         """All tracks this backend would return for `output_type` (before any filter)."""
@@ -95,6 +127,16 @@ class Backend(Protocol):
         output_types: Sequence[OutputType],
         organism: Organism = Organism.HOMO_SAPIENS,
         ontology_terms: Sequence[str] | None = None,
+        *,
+        strands: Sequence[str] | None = None,
+        flank: int = 0,
     ) -> list[dict[OutputType, TrackSet]]:
-        """Predict tracks for each sequence; only the requested types are materialised."""
+        """Predict each sequence; only the requested types are materialised.
+
+        Args:
+          sequences: same-length forward-strand DNA, `flank` bases of context at each end.
+          strands: per sequence, `-` to predict the reverse-complement strand (used only when
+            `supports_strand`).
+          flank: context bases at each end (at most `context`); predictions cover the rest.
+        """
         ...

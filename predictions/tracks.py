@@ -48,31 +48,17 @@ def write_bed(path: Path, rows: Iterable[tuple[str, int, int, str, float, str]])
 
 
 def write_junctions_bed(
-    path: Path,
-    chrom: str,
-    window_start: int,
-    values: np.ndarray,
-    positions: np.ndarray,
-    channel: int,
-    strand: str,
+    path: Path, chrom: str, starts: np.ndarray, ends: np.ndarray, strands: np.ndarray, counts: np.ndarray
 ) -> int:
-    """Predicted junctions of one track as BED (igv.js `junction` track): one row per donor→acceptor
-    pair with a count above 1% of the strongest. `values` is `[K, K, T]` (donor × acceptor),
-    `positions` `[4, K]` window offsets of donor+, acceptor+, donor−, acceptor− (−1 = padding)."""
-    donors, acceptors = (positions[0], positions[1]) if strand == "+" else (positions[2], positions[3])
-    counts = values[:, :, channel]
+    """Predicted junctions of one tissue as BED (igv.js `junction` track), one row per junction
+    with a count above 1% of the strongest. `starts`/`ends` `[J]` are genomic 0-based intron
+    bounds (a `model.service` JunctionSet's), `counts` `[J]` the predicted counts."""
     threshold = max(float(np.nanmax(counts)) * 0.01, 1e-6) if counts.size else 1.0
-    rows = []
-    for d, donor in enumerate(donors):
-        for a, acceptor in enumerate(acceptors):
-            if donor < 0 or acceptor < 0 or counts[d, a] < threshold:
-                continue
-            lo, hi = sorted((int(donor), int(acceptor)))
-            if hi - lo < 2:
-                continue
-            rows.append(
-                (chrom, window_start + lo + 1, window_start + hi, "junction", float(counts[d, a]), strand)
-            )
+    rows = [
+        (chrom, int(start), int(end), "junction", float(count), str(strand))
+        for start, end, strand, count in zip(starts, ends, strands, counts, strict=True)
+        if count >= threshold and end - start >= 1
+    ]
     write_bed(path, rows)
     return len(rows)
 

@@ -15,6 +15,7 @@ import pandas as pd
 from model.genome import Genome, reverse_complement
 from model.outputs import TRACK_METADATA_COLUMNS, Organism, OutputType, TrackSet
 from model.spliceai.ensemble import FLANK, LICENCE, PROVENANCE, SpliceAIEnsemble, default_ensemble
+from model.strand import reverse_complement_values
 
 _TRACKS = (("acceptor", "+"), ("donor", "+"), ("acceptor", "-"), ("donor", "-"))
 _CLASS_INDEX = {"acceptor": 1, "donor": 2}
@@ -32,10 +33,18 @@ class SpliceAIBackend:
     licence = LICENCE
     licence_id = "CC-BY-NC-4.0"
     output_types = frozenset({OutputType.SPLICE_SITES})
-    context = FLANK  # bases of context the model wants on each side of a predicted base
+    context = FLANK  # bases of context the model reads on each side of a predicted base
+    # Both strands' tracks are always predicted (the `-` ones on the reverse complement), so a
+    # `-` window mapped back is the `+` window: strands need no handling here.
+    supports_strand = True
 
     def __init__(self) -> None:
         self._ensemble: SpliceAIEnsemble | None = None
+
+    @property
+    def config(self) -> dict[str, object]:
+        """What determines predictions besides the weights."""
+        return {"context": self.context, "models": 5, "resolution": 1}
 
     @property
     def ensemble(self) -> SpliceAIEnsemble:
@@ -66,22 +75,33 @@ class SpliceAIBackend:
         output_types: Sequence[OutputType],
         organism: Organism = Organism.HOMO_SAPIENS,
         ontology_terms: Sequence[str] | None = None,
+        *,
+        strands: Sequence[str] | None = None,
+        flank: int = 0,
     ) -> list[dict[OutputType, TrackSet]]:
-        """Tracks `[L, 4]` per sequence; the sequence is all the model sees (N beyond its ends).
+        """Tracks `[L - 2 * flank, 4]` per sequence.
 
-        SpliceAI is not tissue-specific, so `ontology_terms` does not filter its tracks.
-        For genomic intervals with real flanking context use `predict_interval`.
+        The first and last `flank` bases (at most `context`) are context only; beyond them the
+        model sees N. SpliceAI is not tissue-specific, so `ontology_terms` does not filter its
+        tracks; `strands` changes nothing (both strands are always predicted).
         """
         _check_organism(organism)
+        if not 0 <= flank <= self.context:
+            raise ValueError(f"flank must be within [0, {self.context}], got {flank}")
         if OutputType.SPLICE_SITES not in output_types:
             return [{} for _ in sequences]
-        pad = "N" * FLANK
+        pad = "N" * (self.context - flank)
         forward = [pad + s.upper() + pad for s in sequences]
         reverse = [reverse_complement(w) for w in forward]
-        probs = self.ensemble.predict_windows(forward + reverse)
+        windows = forward + reverse
+        if windows and len(windows[0]) > self.ensemble.tile + 2 * self.context:
+            probs = [self.ensemble.predict_sequence(w) for w in windows]  # tiled: long intervals
+        else:
+            probs = self.ensemble.predict_windows(windows)
         n = len(sequences)
         return [
-            {OutputType.SPLICE_SITES: self._trackset(probs[i], probs[n + i][::-1], start=0)} for i in range(n)
+            {OutputType.SPLICE_SITES: self._trackset(probs[i], _forward_order(probs[n + i]), start=0)}
+            for i in range(n)
         ]
 
     def predict_interval(self, genome: Genome, chrom: str, start: int, end: int) -> TrackSet:
@@ -103,6 +123,11 @@ class SpliceAIBackend:
             start=start,
             provenance=self.provenance,
         )
+
+
+def _forward_order(probabilities: np.ndarray) -> np.ndarray:
+    """Per-base class probabilities `[L, 3]` of a reverse complement, in forward base order."""
+    return reverse_complement_values(OutputType.SPLICE_SITES, probabilities, None)
 
 
 def _check_organism(organism: Organism) -> None:

@@ -9,7 +9,7 @@ Tensor policy (what the official client accepts, `alphagenome-api.md` §3.5):
   upcasts to float32), halving large 1 Mb responses; smaller ones stay exact float32.
 
 Track and junction metadata carry the SDK's columns; `data_source` additionally names the
-backend and weights that produced the values (see `routing.provenance_label`).
+backend and weights that produced the values (see `model.service.provenance_label`).
 """
 
 from __future__ import annotations

@@ -11,9 +11,9 @@ import grpc
 from alphagenome.protos.v1 import dna_model_service_pb2_grpc
 from django.conf import settings
 
+from model.service import PredictionService
 from predictions.grpc.auth import ApiKeyInterceptor
 from predictions.grpc.limits import ModelCallGate, RateLimiter
-from predictions.grpc.routing import default_router
 from predictions.grpc.servicer import DnaModelService
 
 SERVICE_NAME = "google.gdm.gdmscience.alphagenome.v1main.DnaModelService"
@@ -38,7 +38,7 @@ def build_server(
     """A started-ready (not started) server bound to `address`; returns it, the servicer and the port."""
     gate = ModelCallGate(max_model_calls or settings.GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS, queue_wait)
     limiter = RateLimiter(rate_limit or settings.GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE)
-    servicer = DnaModelService(functools.partial(default_router, backends), gate)
+    servicer = DnaModelService(functools.partial(PredictionService.default, backends), gate)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),
         interceptors=[ApiKeyInterceptor(limiter)],

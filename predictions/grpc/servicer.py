@@ -1,7 +1,7 @@
 """The seven RPCs of `DnaModelService`, on the generated servicer base class.
 
 Each RPC reads its single request, validates it (`requests`), picks the assembly
-(`assemblies`), runs the model inside a `ModelCallGate` slot (`predict`) and streams the
+(`assemblies`), calls `model.service` inside a `ModelCallGate` slot and streams the
 result (`encoding`): a header message, then its tensor chunks, per output or scorer. Any
 failure ends the call with a status code and a message; nothing a client sends can take the
 server down.
@@ -21,13 +21,14 @@ from alphagenome.protos.v1 import dna_model_service_pb2_grpc
 from django.db import close_old_connections
 from typing_extensions import override
 
+from model.errors import InvalidRequestError, NotProvidedError
 from model.outputs import Organism, OutputType
 from model.scoring.engine import PAS_COLUMNS
 from model.scoring.scorers import ScorerError, ScorerNotApplicableError
-from predictions.grpc import assemblies, encoding, predict, requests
+from model.service import PredictionService, ScoringContext, check_variant_in, provenance_label
+from predictions.grpc import assemblies, encoding, requests
 from predictions.grpc.errors import InvalidArgumentError, RequestError
 from predictions.grpc.limits import ModelCallGate
-from predictions.grpc.routing import BackendRouter, provenance_label
 
 logger = logging.getLogger("predictions.grpc")
 # No polyadenylation-site table is installed: the paQTL scorer then finds no gene to score
@@ -43,8 +44,8 @@ def _chunks(wrap: Callable[[Any], Any], chunks: Iterable[Any]) -> Iterator[Any]:
 class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     """AlphaGenome-compatible servicer over genomeapp's backends and assemblies."""
 
-    def __init__(self, router: Callable[[], BackendRouter], gate: ModelCallGate) -> None:
-        self.router_factory = router
+    def __init__(self, service: Callable[[], PredictionService], gate: ModelCallGate) -> None:
+        self.service_factory = service
         self.gate = gate
 
     # --- plumbing -------------------------------------------------------------------------------------
@@ -62,6 +63,10 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
                 "%s %s in %.2f s: %s", method, error.code.name, time.monotonic() - began, error.message
             )
             context.abort(error.code, error.message)
+        except InvalidRequestError as error:
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
+        except NotProvidedError as error:
+            context.abort(grpc.StatusCode.UNIMPLEMENTED, str(error))
         except (ScorerError, ScorerNotApplicableError) as error:
             code = grpc.StatusCode.UNIMPLEMENTED if isinstance(error, ScorerNotApplicableError) else None
             context.abort(code or grpc.StatusCode.INVALID_ARGUMENT, f"variant_scorers: {error}")
@@ -71,22 +76,22 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
                 grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__}); see the server log"
             )
 
-    def _routing(self, organism: Organism) -> BackendRouter:
-        return self.router_factory().for_organism(organism)
+    def _service(self, organism: Organism) -> PredictionService:
+        return self.service_factory().for_organism(organism)
 
     def _reference(self, context: grpc.ServicerContext, organism: Organism) -> assemblies.Reference:
         return assemblies.resolve(dict(context.invocation_metadata()), organism)
 
     @staticmethod
     def _outputs(
-        router: BackendRouter,
+        service: PredictionService,
         predictions: dict[OutputType, Any],
         interval: Any,
         header: Callable[[Any], Any],
         chunk: Callable[[Any], Any],
     ) -> Iterator[Any]:
         for output_type, prediction in predictions.items():
-            provenance = provenance_label(router.backend_for(output_type))
+            provenance = provenance_label(service.router.backend_for(output_type))
             output, chunks = encoding.prediction_output(output_type, prediction, interval, provenance)
             yield header(output)
             yield from _chunks(chunk, chunks)
@@ -101,13 +106,13 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             request = requests.single_request(request_iterator, "PredictSequenceRequest")
             sequence = requests.sequence(request.sequence)
             organism, types, terms = self._common(request)
-            router = self._routing(organism)
-            router.plan(types)
+            service = self._service(organism)
+            service.router.plan(types)
             with self.gate.slot():
-                (result,) = predict.predict_sequences(router, [sequence], types, organism, terms)
+                (result,) = service.predict_sequences([sequence], types, organism, terms)
             # interval left unset: the client fills in the caller's own `interval=` argument
             yield from self._outputs(
-                router,
+                service,
                 result,
                 None,
                 lambda o: pb.PredictSequenceResponse(output=o),
@@ -123,16 +128,16 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "PredictIntervalRequest")
             organism, types, terms = self._common(request)
-            router = self._routing(organism)
-            router.plan(types)
+            service = self._service(organism)
+            service.router.plan(types)
             reference = self._reference(context, organism)
             interval = requests.interval(
                 request.interval if request.HasField("interval") else None, reference.genome
             )
             with self.gate.slot():
-                result = predict.predict_interval(router, reference.genome, interval, types, organism, terms)
+                result = service.predict_interval(reference.genome, interval, types, organism, terms)
             yield from self._outputs(
-                router,
+                service,
                 result,
                 interval,
                 lambda o: pb.PredictIntervalResponse(output=o),
@@ -146,8 +151,8 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "PredictVariantRequest")
             organism, types, terms = self._common(request)
-            router = self._routing(organism)
-            router.plan(types)
+            service = self._service(organism)
+            service.router.plan(types)
             reference = self._reference(context, organism)
             interval = requests.interval(
                 request.interval if request.HasField("interval") else None, reference.genome
@@ -157,15 +162,15 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             )
             requests.same_contig(variant, interval, "variant.chromosome")
             with self.gate.slot():
-                ref, alt = predict.predict_variant(
-                    router, reference.genome, interval, variant, types, organism, terms
+                ref, alt = service.predict_variant(
+                    reference.genome, interval, variant, types, organism, terms
                 )
             chunk = lambda c: pb.PredictVariantResponse(tensor_chunk=c)  # noqa: E731
             yield from self._outputs(
-                router, ref, interval, lambda o: pb.PredictVariantResponse(reference_output=o), chunk
+                service, ref, interval, lambda o: pb.PredictVariantResponse(reference_output=o), chunk
             )
             yield from self._outputs(
-                router, alt, interval, lambda o: pb.PredictVariantResponse(alternate_output=o), chunk
+                service, alt, interval, lambda o: pb.PredictVariantResponse(alternate_output=o), chunk
             )
 
         return self._run(context, body)
@@ -182,17 +187,19 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
 
     # --- scores ---------------------------------------------------------------------------------------
 
-    def _scoring(self, reference: assemblies.Reference, merge: bool) -> predict.ScoringContext:
-        return predict.ScoringContext(
+    def _scoring(self, reference: assemblies.Reference, merge: bool) -> ScoringContext:
+        return ScoringContext(
             genes=reference.genes,
             background=reference.background,
             merge_stranded=merge,
             pas_sites=NO_PAS_SITES,
         )
 
-    def _variant_outputs(self, router: BackendRouter, blocks: Sequence[Any], wrap: type) -> Iterator[Any]:
+    def _variant_outputs(
+        self, service: PredictionService, blocks: Sequence[Any], wrap: type
+    ) -> Iterator[Any]:
         for block in blocks:
-            provenance = provenance_label(router.backend_for(block.scorer.requested_output))
+            provenance = provenance_label(service.router.backend_for(block.scorer.requested_output))
             output, chunks = encoding.variant_score_output(block, provenance)
             yield wrap(output=output)
             yield from _chunks(lambda c: wrap(tensor_chunk=c), chunks)
@@ -204,7 +211,7 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             requests.model_version(request.model_version)
             organism = requests.organism(request.organism)
             scorers = requests.variant_scorers(request.variant_scorers, organism)
-            router = self._routing(organism)
+            service = self._service(organism)
             reference = self._reference(context, organism)
             interval = requests.interval(
                 request.interval if request.HasField("interval") else None, reference.genome
@@ -215,10 +222,10 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             requests.same_contig(variant, interval, "variant.chromosome")
             ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
             with self.gate.slot():
-                (blocks,) = predict.score_variant(
-                    router, reference.genome, interval, [variant], scorers, organism, ctx
+                (blocks,) = service.score_variants(
+                    reference.genome, interval, [variant], scorers, organism, ctx
                 )
-            yield from self._variant_outputs(router, blocks, pb.ScoreVariantResponse)
+            yield from self._variant_outputs(service, blocks, pb.ScoreVariantResponse)
 
         return self._run(context, body)
 
@@ -231,7 +238,7 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             requests.model_version(request.model_version)
             organism = requests.organism(request.organism)
             scorers = requests.variant_scorers(request.variant_scorers, organism)
-            router = self._routing(organism)
+            service = self._service(organism)
             reference = self._reference(context, organism)
             genome = reference.genome
             interval = requests.interval(request.interval if request.HasField("interval") else None, genome)
@@ -246,19 +253,19 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             if request.HasField("interval_variant"):
                 base = requests.variant(request.interval_variant, genome, "interval_variant")
                 requests.same_contig(base, interval, "interval_variant.chromosome")
-                predict.check_variant_in(base, interval, "interval_variant")
+                check_variant_in(base, interval, "interval_variant")
                 if len(base.ref) != len(base.alt):
                     raise InvalidArgumentError(
                         "interval_variant", "only substitutions (no indels) are supported"
                     )
-            variants = predict.ism_variants(genome, interval, ism, base)
+            variants = service.ism_variants(genome, interval, ism, base)
             ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
             with self.gate.slot():
-                per_variant = predict.score_variant(
-                    router, genome, interval, variants, scorers, organism, ctx, base_variant=base
+                per_variant = service.score_variants(
+                    genome, interval, variants, scorers, organism, ctx, base_variant=base
                 )
             for blocks in per_variant:
-                yield from self._variant_outputs(router, blocks, pb.ScoreIsmVariantResponse)
+                yield from self._variant_outputs(service, blocks, pb.ScoreIsmVariantResponse)
 
         return self._run(context, body)
 
@@ -281,21 +288,21 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             requests.model_version(request.model_version)
             organism = requests.organism(request.organism)
             scorers = requests.interval_scorers(request.interval_scorers)
-            router = self._routing(organism)
+            service = self._service(organism)
             for i, scorer in enumerate(scorers):
                 try:
-                    router.backend_for(scorer.requested_output)
-                except RequestError as error:
-                    raise RequestError(f"interval_scorers[{i}]: {error.message}", error.code) from None
+                    service.router.backend_for(scorer.requested_output)
+                except NotProvidedError as error:
+                    raise NotProvidedError(f"interval_scorers[{i}]: {error}") from None
             reference = self._reference(context, organism)
             interval = requests.interval(
                 request.interval if request.HasField("interval") else None, reference.genome
             )
             ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
             with self.gate.slot():
-                blocks = predict.score_interval(router, reference.genome, interval, scorers, organism, ctx)
+                blocks = service.score_interval(reference.genome, interval, scorers, organism, ctx)
             for block in blocks:
-                provenance = provenance_label(router.backend_for(block.scorer.requested_output))
+                provenance = provenance_label(service.router.backend_for(block.scorer.requested_output))
                 output, chunks = encoding.interval_score_output(block, provenance)
                 yield pb.ScoreIntervalResponse(output=output)
                 yield from _chunks(lambda c: pb.ScoreIntervalResponse(tensor_chunk=c), chunks)
@@ -308,9 +315,9 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     def GetMetadata(self, request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             organism = requests.organism(request.organism)
-            router = self._routing(organism)
-            for output_type in sorted(router.provided, key=lambda o: o.value):
-                backend = router.backend_for(output_type)
+            service = self._service(organism)
+            for output_type in sorted(service.router.provided, key=lambda o: o.value):
+                backend = service.router.backend_for(output_type)
                 frame = backend.track_metadata(output_type, organism)
                 output = encoding.metadata_output(output_type, frame, provenance_label(backend))
                 yield pb.MetadataResponse(output_metadata=[output])

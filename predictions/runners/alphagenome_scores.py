@@ -6,13 +6,8 @@ import math
 
 import pandas as pd
 
-from model.genome import Genome
-from model.inference import get_backend
-from model.outputs import Organism
-from model.scoring.engine import score_variants
-from model.scoring.results import tidy_scores
-from model.scoring.scorers import parse_scorer
-from model.scoring.variants import Variant as ModelVariant
+from model.service import Genome, Organism, PredictionService, parse_scorer, tidy_scores
+from model.service import Variant as ModelVariant
 from predictions.models import Job, Score, Variant
 from predictions.quantile_backgrounds import background_for
 from predictions.runners.progress import Progress
@@ -21,8 +16,8 @@ from predictions.runners.progress import Progress
 def score(
     job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, params: dict, progress: Progress
 ) -> None:
-    backend = get_backend("alphagenome")
-    background, quantile_note = background_for(job.assembly, backend)
+    service = PredictionService.default(("alphagenome",))
+    background, quantile_note = background_for(job.assembly, service.only_backend())
     scorers = [parse_scorer(name) for name in params["alphagenome_scorers"]]
     by_key = {(v.chrom, v.pos, v.ref, v.alt): v for v in variants}
     done = 0
@@ -32,13 +27,12 @@ def score(
         progress.add(finished - done)
         done = finished
 
-    result = score_variants(
-        backend,
+    result = service.score_variant_batch(
         genome,
         [ModelVariant(v.chrom, v.pos, v.ref, v.alt, name=v.variant_id) for v in variants],
         scorers,
+        Organism[job.assembly.organism],
         sequence_length=int(params.get("sequence_length", 16_384)),
-        organism=Organism[job.assembly.organism],
         annotation=genes,
         background=background,
         ontology_terms=params.get("ontology_terms") or None,

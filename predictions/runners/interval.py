@@ -7,9 +7,14 @@ from pathlib import Path
 
 from django.conf import settings
 
-from model.genome import Genome, Interval
-from model.inference import available_backends, get_backend, predict_interval
-from model.outputs import Organism, OutputType, TrackSet
+from model.service import (
+    Interval,
+    JunctionSet,
+    Organism,
+    OutputType,
+    Prediction,
+    PredictionService,
+)
 from predictions.assemblies import genome_for
 from predictions.models import Job, TrackFile
 from predictions.runners.progress import Progress
@@ -18,42 +23,17 @@ from predictions.tracks import write_bigwig, write_heatmap_png, write_junctions_
 MAX_TRACKS_PER_OUTPUT = 24  # bigWigs per output type; narrow with ontology terms for others
 
 
-def backend_for(output_type: OutputType) -> str | None:
-    """The backend that provides `output_type`: trained weights first (SpliceAI for splice sites)."""
-    candidates = [
-        b for b in available_backends() if b.get("available") and output_type.name in b["output_types"]
-    ]
-    candidates.sort(key=lambda b: not b["weights_trained"])
-    return str(candidates[0]["name"]) if candidates else None
+def requested_outputs(job: Job) -> list[OutputType]:
+    return [OutputType[name] for name in job.parameters.get("output_types") or ["SPLICE_SITES"]]
 
 
-def plan_outputs(names: list[str]) -> tuple[dict[str, list[OutputType]], list[str]]:
-    """Requested output types grouped by backend, and those no backend provides."""
-    by_backend: dict[str, list[OutputType]] = {}
-    missing = []
-    for name in names:
-        output_type = OutputType[name]
-        backend = backend_for(output_type)
-        if backend is None:
-            missing.append(name)
-        else:
-            by_backend.setdefault(backend, []).append(output_type)
-    return by_backend, missing
-
-
-def predict_window(
-    backend_name: str, genome: Genome, interval: Interval, outputs: list[OutputType], job: Job
-) -> dict[OutputType, TrackSet]:
-    """The same call the gRPC server makes (`model.inference.predict_interval`), so both agree."""
-    organism = Organism[job.assembly.organism] if job.assembly else Organism.HOMO_SAPIENS
-    return predict_interval(
-        get_backend(backend_name),
-        genome,
-        interval,
-        outputs,
-        organism,
-        job.parameters.get("ontology_terms") or None,
-    )
+def note_unavailable(job: Job, service: PredictionService, outputs: list[OutputType]) -> list[OutputType]:
+    """Record the requested outputs no backend provides on the job; return the others."""
+    missing = service.router.unprovided(outputs)
+    if missing:
+        job.parameters = {**job.parameters, "unavailable_outputs": [o.name for o in missing]}
+        Job.objects.filter(pk=job.pk).update(parameters=job.parameters)
+    return [o for o in outputs if o not in missing]
 
 
 def _track_file(
@@ -72,32 +52,40 @@ def _track_file(
 
 
 def write_tracks(
-    job: Job, track_set: TrackSet, output_type: OutputType, chrom: str, sizes: dict[str, int], backend: str
+    job: Job, prediction: Prediction, output_type: OutputType, chrom: str, sizes: dict[str, int], backend: str
 ) -> int:
     """Files for the first MAX_TRACKS_PER_OUTPUT tracks: bigWig for 1-D tracks, BED junctions for
     SPLICE_JUNCTIONS, PNG heatmaps for CONTACT_MAPS (igv.js cannot draw those from our files)."""
     folder = job.results_dir() / "tracks" / output_type.name.lower()
-    tracks = list(track_set.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples())
     rows = []
-    for index, meta in enumerate(tracks):
+    if isinstance(prediction, JunctionSet):
+        for index, meta in enumerate(prediction.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples()):
+            path = folder / f"{index:03d}.junctions.bed"
+            write_junctions_bed(
+                path,
+                chrom,
+                prediction.starts,
+                prediction.ends,
+                prediction.strands,
+                prediction.values[:, index],
+            )
+            rows.append(_track_file(job, output_type, str(meta.name), path, "junctions", backend, ""))
+        TrackFile.objects.bulk_create(rows)
+        return len(rows)
+    for index, meta in enumerate(prediction.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples()):
         strand = getattr(meta, "strand", ".")
         label = f"{meta.name} ({strand})" if strand in ("+", "-") else str(meta.name)
-        if output_type is OutputType.SPLICE_JUNCTIONS:
-            path = folder / f"{index:03d}.junctions.bed"
-            positions = getattr(track_set, "splice_site_positions", None)
-            write_junctions_bed(path, chrom, track_set.start, track_set.values, positions, index, strand)
-            file_format = "junctions"
-        elif track_set.values.ndim == 3:
+        if prediction.values.ndim == 3:
             path = folder / f"{index:03d}.png"
-            write_heatmap_png(path, track_set.values[:, :, index], f"{output_type.name} {meta.name}")
+            write_heatmap_png(path, prediction.values[:, :, index], f"{output_type.name} {meta.name}")
             file_format = "png"
         else:
             path = folder / f"{index:03d}.bw"
             write_bigwig(
-                path, sizes, chrom, track_set.start, track_set.values[:, index], track_set.resolution
+                path, sizes, chrom, prediction.start, prediction.values[:, index], prediction.resolution
             )
             file_format = "bigwig"
-        rows.append(_track_file(job, output_type, label, path, file_format, backend, track_set.provenance))
+        rows.append(_track_file(job, output_type, label, path, file_format, backend, prediction.provenance))
     TrackFile.objects.bulk_create(rows)
     return len(rows)
 
@@ -107,13 +95,15 @@ def run(job: Job, cancelled: threading.Event) -> None:
     genome = genome_for(job.assembly)
     chrom = genome.resolve_contig(params["chrom"])
     interval = Interval(chrom, int(params["start"]), int(params["end"]))
-    by_backend, missing = plan_outputs(params.get("output_types") or ["SPLICE_SITES"])
-    if missing:
-        Job.objects.filter(pk=job.pk).update(parameters={**params, "unavailable_outputs": missing})
-    progress = Progress(job, len(by_backend), cancelled, step="predicting")
-    for backend_name, outputs in by_backend.items():
-        progress.step(f"{backend_name}: {', '.join(o.name for o in outputs)}")
-        predictions = predict_window(backend_name, genome, interval, outputs, job)
-        for output_type, track_set in predictions.items():
-            write_tracks(job, track_set, output_type, chrom, dict(genome.lengths), backend_name)
+    organism = Organism[job.assembly.organism]
+    service = PredictionService.default().for_organism(organism)
+    plan = service.router.plan(note_unavailable(job, service, requested_outputs(job)))
+    progress = Progress(job, len(plan), cancelled, step="predicting")
+    for backend, outputs in plan.values():
+        progress.step(f"{backend.name}: {', '.join(o.name for o in outputs)}")
+        predictions = service.predict_interval(
+            genome, interval, outputs, organism, params.get("ontology_terms") or None
+        )
+        for output_type, prediction in predictions.items():
+            write_tracks(job, prediction, output_type, chrom, dict(genome.lengths), backend.name)
         progress.add()

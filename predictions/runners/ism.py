@@ -7,12 +7,7 @@ import threading
 
 import numpy as np
 
-from model.genome import Interval
-from model.inference import get_backend
-from model.outputs import Organism
-from model.scoring.ism import score_ism
-from model.scoring.results import tidy_scores
-from model.scoring.scorers import parse_scorer
+from model.service import Interval, Organism, PredictionService, parse_scorer, tidy_scores
 from predictions.assemblies import genes_for, genome_for
 from predictions.models import Job, Score, Variant
 from predictions.runners.alphagenome_scores import score_row
@@ -41,14 +36,13 @@ def run(job: Job, cancelled: threading.Event) -> None:
         progress.add(finished - done)
         done = finished
 
-    result = score_ism(
-        get_backend(backend_name),
+    result = PredictionService.default((backend_name,)).score_ism(
         genome,
         interval,
         scorers,
+        Organism[job.assembly.organism],
         sequence_length=ism_window(backend_name, int(params.get("sequence_length", 16_384))),
         annotation=genes_for(job.assembly),
-        organism=Organism[job.assembly.organism],
         progress=on_progress,
         on_unsupported="skip",
     )

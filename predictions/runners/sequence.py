@@ -6,10 +6,9 @@ import threading
 
 import pysam
 
-from model.inference import get_backend, predict_sequence
-from model.outputs import Organism, OutputType
+from model.service import Organism, PredictionService
 from predictions.models import Job
-from predictions.runners.interval import plan_outputs, write_tracks
+from predictions.runners.interval import note_unavailable, requested_outputs, write_tracks
 from predictions.runners.progress import Progress
 
 CONTIG = "sequence"
@@ -26,21 +25,15 @@ def run(job: Job, cancelled: threading.Event) -> None:
         for start in range(0, len(sequence), 80):
             out.write(sequence[start : start + 80] + "\n")
     pysam.faidx(str(fasta))
-    by_backend, missing = plan_outputs(params.get("output_types") or ["SPLICE_SITES"])
-    if missing:
-        Job.objects.filter(pk=job.pk).update(parameters={**params, "unavailable_outputs": missing})
-    progress = Progress(job, len(by_backend), cancelled, step="predicting")
-    for backend_name, outputs in by_backend.items():
-        progress.step(f"{backend_name}: {', '.join(o.name for o in outputs)}")
-        predictions = predict_sequence(
-            get_backend(backend_name),
-            sequence,
-            outputs,
-            Organism.HOMO_SAPIENS,
-            params.get("ontology_terms") or None,
+    organism = Organism.HOMO_SAPIENS
+    service = PredictionService.default().for_organism(organism)
+    plan = service.router.plan(note_unavailable(job, service, requested_outputs(job)))
+    progress = Progress(job, len(plan), cancelled, step="predicting")
+    for backend, outputs in plan.values():
+        progress.step(f"{backend.name}: {', '.join(o.name for o in outputs)}")
+        (predictions,) = service.predict_sequences(
+            [sequence], outputs, organism, params.get("ontology_terms") or None
         )
-        for output_type, track_set in predictions.items():
-            write_tracks(
-                job, track_set, OutputType(output_type), CONTIG, {CONTIG: len(sequence)}, backend_name
-            )
+        for output_type, prediction in predictions.items():
+            write_tracks(job, prediction, output_type, CONTIG, {CONTIG: len(sequence)}, backend.name)
         progress.add()

@@ -132,22 +132,18 @@ def test_ontology_terms_filter_tracks(client):
 
 
 def test_splice_sites_over_grpc_equal_the_model_layer(client, demo_genome):
-    """Same interval, same values: gRPC and the shared helper the web API calls."""
-    from model import inference
+    """Same interval, same values: the wire carries exactly what the prediction service computed."""
     from model.genome import Interval
     from model.outputs import Organism
     from model.outputs import OutputType as ModelOutputType
-    from predictions.grpc.predict import predict_interval
-    from predictions.grpc.routing import BackendRouter
+    from model.service import PredictionService
 
     interval = genome.Interval("20", INTERVAL.start, INTERVAL.end)  # the FASTA's own contig spelling
     output = client.predict_interval(
         interval, requested_outputs=[OutputType.SPLICE_SITES], ontology_terms=None
     )
     assert_track_invariants(output.splice_sites, interval, 1)
-    router = BackendRouter([inference.get_backend("spliceai")])
-    local = predict_interval(
-        router,
+    local = PredictionService.default(("spliceai",)).predict_interval(
         demo_genome,
         Interval("20", interval.start, interval.end, "."),
         [ModelOutputType.SPLICE_SITES],

@@ -6,10 +6,11 @@ import pysam
 import pytest
 
 from model import inference
-from model.alphagenome_backend import AlphaGenomeBackend, JunctionTrackSet
+from model.alphagenome_backend import AlphaGenomeBackend
 from model.genome import Genome, Interval, reverse_complement
-from model.metadata import strand_reindexing
-from model.outputs import Backend, Organism, OutputType, TrackSet
+from model.outputs import Backend, JunctionTrackSet, Organism, OutputType, TrackSet
+from model.service import BackendRouter, PredictionService
+from model.strand import strand_reindexing
 
 L = 16384
 ALL = list(OutputType)
@@ -93,7 +94,8 @@ def test_every_output_type_shape_and_metadata(backend, forward):
 def test_ontology_filter_selects_columns(backend, sequence, forward):
     full = forward[OutputType.DNASE]
     curie = full.metadata["ontology_curie"].iloc[2]
-    filtered = inference.predict_sequence(backend, sequence, [OutputType.DNASE], ontology_terms=[curie])
+    service = PredictionService(BackendRouter([backend]))
+    (filtered,) = service.predict_sequences([sequence], [OutputType.DNASE], Organism.HOMO_SAPIENS, [curie])
     track_set = filtered[OutputType.DNASE]
     keep = np.flatnonzero(full.metadata["ontology_curie"] == curie)
     assert list(filtered) == [OutputType.DNASE]
@@ -139,11 +141,18 @@ def genome(tmp_path_factory, sequence):
     return Genome(path)
 
 
+def _interval(backend, genome, interval):
+    service = PredictionService(BackendRouter([backend]))
+    return service.predict_interval(
+        genome, interval, sorted(backend.output_types, key=lambda o: o.value), Organism.HOMO_SAPIENS
+    )
+
+
 def test_predict_interval_uses_forward_window_and_strand(backend, genome, sequence, forward):
-    plus = inference.predict_interval(backend, genome, Interval("7", 100, 100 + L, "+"), ALL)
+    plus = _interval(backend, genome, Interval("7", 100, 100 + L, "+"))
     assert plus[OutputType.ATAC].start == 100
     np.testing.assert_allclose(plus[OutputType.ATAC].values, forward[OutputType.ATAC].values, rtol=1e-5)
-    minus = inference.predict_interval(backend, genome, Interval("chr7", 100, 100 + L, "-"), ALL)
+    minus = _interval(backend, genome, Interval("chr7", 100, 100 + L, "-"))
     direct = backend.predict([sequence], ALL, strands=["-"])[0]
     np.testing.assert_allclose(minus[OutputType.CAGE].values, direct[OutputType.CAGE].values, rtol=1e-5)
 
@@ -154,12 +163,25 @@ class _PlusOnlyBackend:
     name = "toy"
     provenance = "toy"
     weights_trained = False
+    licence = "test"
     output_types = frozenset({OutputType.RNA_SEQ})
+    supports_strand = False
+    context = 0
+    config: dict[str, object] = {}
 
     def track_metadata(self, output_type, organism):
         return pd.DataFrame({"name": ["a+", "a-"], "strand": ["+", "-"]})
 
-    def predict(self, sequences, output_types, organism=Organism.HOMO_SAPIENS, ontology_terms=None):
+    def predict(
+        self,
+        sequences,
+        output_types,
+        organism=Organism.HOMO_SAPIENS,
+        ontology_terms=None,
+        *,
+        strands=None,
+        flank=0,
+    ):
         values = np.stack([np.arange(len(sequences[0])), -np.arange(len(sequences[0]))], -1).astype(
             np.float32
         )
@@ -168,7 +190,7 @@ class _PlusOnlyBackend:
 
 
 def test_generic_negative_strand_fallback(genome):
-    out = inference.predict_interval(_PlusOnlyBackend(), genome, Interval("chr7", 0, 8, "-"), ALL)
+    out = _interval(_PlusOnlyBackend(), genome, Interval("chr7", 0, 8, "-"))
     values = out[OutputType.RNA_SEQ].values
     np.testing.assert_array_equal(values[:, 0], -np.arange(8)[::-1])
     np.testing.assert_array_equal(values[:, 1], np.arange(8)[::-1])

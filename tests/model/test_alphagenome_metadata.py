@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from model import metadata
+from model import metadata, strand
 from model.config import OFFICIAL_HEAD_TRACKS
 from model.heads import HEAD_FOR_OUTPUT
 from model.outputs import TRACK_METADATA_COLUMNS, Organism, OutputType
@@ -37,7 +37,7 @@ def test_columns_and_padding():
 
 def test_strand_reindexing_is_an_involution_swapping_strands():
     frame = metadata.track_metadata(OutputType.RNA_SEQ, Organism.HOMO_SAPIENS)
-    reindex = metadata.strand_reindexing(frame, OutputType.RNA_SEQ)
+    reindex = strand.strand_reindexing(frame, OutputType.RNA_SEQ)
     np.testing.assert_array_equal(reindex[reindex], np.arange(len(frame)))
     strands = frame["strand"].to_numpy()
     assert (strands[reindex][strands == "+"] == "-").all()
