@@ -7,6 +7,7 @@ SQLAlchemy/SQLite transport: the embedded default that needs no server. Producti
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -81,7 +82,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "genomeapp.sqlite3",
+            "NAME": str(VAR_DIR / "genomeapp.sqlite3"),
             "OPTIONS": {"timeout": 30, "transaction_mode": "IMMEDIATE"},
             # a file, not memory, so worker processes started by the tests see the same database
             "TEST": {"NAME": str(VAR_DIR / "test-genomeapp.sqlite3")},
@@ -117,6 +118,14 @@ if not PRODUCTION:
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 GENOMEAPP_DATA_DIR = Path(env_str("GENOMEAPP_DATA_DIR", str(VAR_DIR / "data")))
+# AlphaGenome's official track metadata, extracted by scripts/setup.sh from third_party/'s wheel.
+GENOMEAPP_ALPHAGENOME_METADATA_DIR = Path(
+    env_str("GENOMEAPP_ALPHAGENOME_METADATA_DIR", str(GENOMEAPP_DATA_DIR / "alphagenome-metadata"))
+)
+# model/ never imports Django: it reads these two from the environment, here and in every process
+# this one starts (Celery workers, the gRPC server, tests' subprocesses).
+os.environ["GENOMEAPP_DATA_DIR"] = str(GENOMEAPP_DATA_DIR)
+os.environ["GENOMEAPP_ALPHAGENOME_METADATA_DIR"] = str(GENOMEAPP_ALPHAGENOME_METADATA_DIR)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

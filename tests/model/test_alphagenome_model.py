@@ -1,6 +1,7 @@
 """Whole-network tests: config validation, the full model through eval_shape, tiny forward passes."""
 
 import dataclasses
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -10,13 +11,11 @@ from flax import nnx
 
 from model.config import OFFICIAL_HEAD_TRACKS, AlphaGenomeConfig, full, preset, tiny
 from model.heads import HeadName
-from model.metadata import metadata_dir
 from model.model import build_model, count_parameters
 from model.summary import abstract_model, main, output_shapes, parameter_counts
 
-# The official parameter tree lives beside the metadata in shared/reference (not committed); CI in a
-# temporary clone points GENOMEAPP_ALPHAGENOME_METADATA_DIR at it.
-REFERENCE = metadata_dir().parent
+# The official parameter and state trees (names and shapes, see data/README.md).
+REFERENCE = Path(__file__).parent / "data"
 
 
 def _tree(name):
