@@ -46,4 +46,8 @@ def job_for_token(token: str) -> JobAccess:
 
 def job_access(request: HttpRequest, code: uuid.UUID | str | None, token: str | None) -> JobAccess:
     """The job behind an owner URL (`code`) or a share URL (`token`)."""
-    return job_for_token(token) if token else job_for_owner(request, code)
+    if token:
+        return job_for_token(token)
+    if code is None:
+        raise Http404("no such job")
+    return job_for_owner(request, code)

@@ -10,7 +10,7 @@ import pandas as pd
 import pysam
 from tqdm import tqdm
 
-from model.annotations import GENE_COLUMNS, read_spliceai_table
+from model.annotations import GENE_COLUMNS, read_gencode_gtf, read_spliceai_table
 from model.genome import Genome
 from predictions.models import Assembly
 
@@ -62,7 +62,7 @@ def register_assembly(
     ensure_fasta_index(fasta)
     steps.update()
     genome = Genome(fasta)
-    annotation_format = Assembly.AnnotationFormat.SPLICEAI
+    annotation_format: str = Assembly.AnnotationFormat.SPLICEAI
     if annotation is not None:
         annotation = annotation.resolve()
         if not annotation.exists():
@@ -112,9 +112,7 @@ def load_genome(fasta_path: str) -> Genome:
 def load_gene_table(annotation_path: str, annotation_format: str) -> pd.DataFrame:
     """The assembly's transcripts (model.annotations GENE_COLUMNS), parsed once per process."""
     if annotation_format == Assembly.AnnotationFormat.GTF:
-        from model.annotations import read_gtf  # added with the scoring engine
-
-        return read_gtf(annotation_path)
+        return read_gencode_gtf(annotation_path)
     return read_spliceai_table(annotation_path)
 
 

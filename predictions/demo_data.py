@@ -95,9 +95,13 @@ def _write_example_vcf(common_snps: Path, annotation: Path, target: Path) -> Pat
     genes = read_spliceai_table(annotation)
     boundaries = np.sort(np.concatenate([*genes["exon_starts"], *genes["exon_ends"]]))
     with pysam.VariantFile(str(common_snps)) as snps:
-        records = [r for r in snps.fetch("20") if _distance(boundaries, r.pos - 1) <= NEAR_EXON_BOUNDARY_BP]
+        records = [
+            (r.chrom, r.pos, r.id or ".", r.ref, r.alts[0])
+            for r in snps.fetch("20")
+            if r.alts and _distance(boundaries, r.pos - 1) <= NEAR_EXON_BOUNDARY_BP
+        ]
     step = max(1, len(records) // DEMO_VCF_COMMON_SNPS)
-    chosen = [(r.chrom, r.pos, r.id or ".", r.ref, r.alts[0]) for r in records[::step][:DEMO_VCF_COMMON_SNPS]]
+    chosen = records[::step][:DEMO_VCF_COMMON_SNPS]
     rows = sorted(KNOWN_SPLICE_VARIANTS + chosen, key=lambda row: row[1])
     with open(target, "w") as out:
         out.write("##fileformat=VCFv4.2\n##contig=<ID=20,length=63025520,assembly=GRCh37>\n")

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 AUTHORISE_HEADER = "X-Genomeapp-Authorise"
 FILE_HEADER = "X-Genomeapp-File"
@@ -57,12 +58,12 @@ def authorised(path: Path) -> HttpResponse:
     return response
 
 
-def answers_front_proxy(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def answers_front_proxy(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Turn a file view's 404 into the 403 that nginx's `auth_request` understands as "deny"
     (any other status would be a 500 there) when the request is an authorisation subrequest."""
 
     @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except Http404:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -33,7 +33,7 @@ def with_variant_counts(jobs: QuerySet[Job]) -> QuerySet[Job]:
         f"{name}_variants": Count("variants", filter=Q(variants__status=status))
         for name, status in _COUNTED.items()
     }
-    return jobs.annotate(**counts).order_by(*Job._meta.ordering)  # GROUP BY drops Meta.ordering
+    return jobs.annotate(**counts).order_by(*(Job._meta.ordering or ()))  # GROUP BY drops Meta.ordering
 
 
 def variant_counts(job: Job) -> dict[str, int]:
@@ -65,7 +65,7 @@ def as_dict(job: Job) -> dict[str, Any]:
 def with_counts(jobs: Iterable[Job]) -> list[Job]:
     """Jobs annotated with accepted/rejected variant counts for the list page."""
     ids = [job.pk for job in jobs]
-    counts = {
+    counts: dict[int, Mapping[str, Any]] = {
         row["job"]: row
         for row in Variant.objects.filter(job__in=ids)
         .values("job")
@@ -76,8 +76,9 @@ def with_counts(jobs: Iterable[Job]) -> list[Job]:
     }
     result = []
     for job in jobs:
-        job.accepted_count = counts.get(job.pk, {}).get("accepted", 0)
-        job.rejected_count = counts.get(job.pk, {}).get("rejected", 0)
+        # read by the list template, not fields of the model
+        setattr(job, "accepted_count", counts.get(job.pk, {}).get("accepted", 0))  # noqa: B010
+        setattr(job, "rejected_count", counts.get(job.pk, {}).get("rejected", 0))  # noqa: B010
         result.append(job)
     return result
 

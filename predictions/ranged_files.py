@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
@@ -35,7 +36,7 @@ def _read(path: Path, start: int, length: int) -> Iterator[bytes]:
             yield chunk
 
 
-def ranged_file_response(request: HttpRequest, path: Path, filename: str | None = None) -> HttpResponse:
+def ranged_file_response(request: HttpRequest, path: Path, filename: str | None = None) -> HttpResponseBase:
     """200 with the whole file, 206 with one byte range, 416 when the range is unsatisfiable.
 
     Multiple ranges in one request are answered with the whole file (allowed by RFC 9110).
@@ -54,7 +55,7 @@ def ranged_file_response(request: HttpRequest, path: Path, filename: str | None 
             start = max(0, size - int(last))
             end = size - 1
         if start >= size or end < start:
-            response = HttpResponse(status=416)
+            response: HttpResponseBase = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
             return response
         response = StreamingHttpResponse(

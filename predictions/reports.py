@@ -49,6 +49,9 @@ def offline_template(folder: Path) -> Path:
 
 def write_report(job: Job) -> Path:
     """Write results/<code>/report.html for the job's top variants; returns its path."""
+    assembly = job.assembly
+    if assembly is None:
+        raise ValueError(f"job {job.code} has no assembly: reports are for variant jobs")
     folder = job.results_dir()
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / REPORT_NAME
@@ -66,9 +69,9 @@ def write_report(job: Job) -> Path:
             str(Path(sys.executable).parent / "create_report"),
             str(vcf),
             "--fasta",
-            job.assembly.fasta_path,
+            assembly.fasta_path,
             "--tracks",
-            str(gene_bed_path(job.assembly, Path(settings.GENOMEAPP_DATA_DIR))),
+            str(gene_bed_path(assembly, Path(settings.GENOMEAPP_DATA_DIR))),
             "--info-columns",
             "SpliceAI",
             "MAX_ABS_SCORE",

@@ -153,10 +153,12 @@ def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:
 def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
     """Validate the chosen input (`data`: the start form's cleaned fields) and create the job."""
     mode = data["mode"]
+    if mode == "sequence":
+        return _submit_sequence(data["sequence"], options, owner)
     assembly: Assembly | None = data.get("assembly")
-    if assembly is None and mode != "sequence":
+    if assembly is None:
         raise SubmissionError("assembly", "choose an assembly")
-    genome = genome_for(assembly) if assembly is not None else None
+    genome = genome_for(assembly)
     limit = settings.GENOMEAPP_MAX_VARIANTS_PER_JOB
     try:
         if mode in ("variants", "vcf"):
@@ -221,20 +223,7 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
                 options=options,
                 title=f"ISM {locus}",
             )
-        sequence = "".join(data["sequence"].split()).upper()
-        bad = sorted(set(sequence) - set("ACGTN"))
-        if not sequence or bad:
-            raise SubmissionError(
-                "sequence", f"the sequence must be ACGTN only (found {', '.join(bad) or 'nothing'})"
-            )
-        return create_region_job(
-            owner=owner,
-            kind=Job.Kind.SEQUENCE,
-            assembly=None,
-            parameters={"sequence": sequence, "locus": f"sequence:1-{len(sequence)}"},
-            options=options,
-            title=f"{len(sequence):,} bp sequence",
-        )
+        raise SubmissionError("mode", f"unknown input mode {mode!r}")
     except inputs.InputError as error:
         raise SubmissionError(
             {
@@ -246,3 +235,21 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
             }.get(mode, "__all__"),
             str(error),
         ) from error
+
+
+def _submit_sequence(text: str, options: PredictionOptions, owner: Any) -> Job:
+    """A pasted sequence: no assembly, the whole sequence is the window."""
+    sequence = "".join(text.split()).upper()
+    bad = sorted(set(sequence) - set("ACGTN"))
+    if not sequence or bad:
+        raise SubmissionError(
+            "sequence", f"the sequence must be ACGTN only (found {', '.join(bad) or 'nothing'})"
+        )
+    return create_region_job(
+        owner=owner,
+        kind=Job.Kind.SEQUENCE,
+        assembly=None,
+        parameters={"sequence": sequence, "locus": f"sequence:1-{len(sequence)}"},
+        options=options,
+        title=f"{len(sequence):,} bp sequence",
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
@@ -110,7 +110,7 @@ def filter_choices(job: Job) -> dict[str, list[str]]:
     if not job.is_final or job.finished is None:
         return _filter_choices(job)
     key = f"genomeapp:filter-choices:{job.code}:{job.finished.timestamp()}"
-    return cache.get_or_set(key, lambda: _filter_choices(job), timeout=3600)
+    return cast("dict[str, list[str]]", cache.get_or_set(key, lambda: _filter_choices(job), timeout=3600))
 
 
 def _filter_choices(job: Job) -> dict[str, list[str]]:

@@ -21,7 +21,9 @@ class AssemblySerializer(serializers.ModelSerializer):
 
 
 class JobSerializer(serializers.ModelSerializer):
-    assembly = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    assembly: serializers.SlugRelatedField[Assembly] = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
     progress = serializers.SerializerMethodField()
     url = serializers.SerializerMethodField()
 

@@ -40,7 +40,7 @@ class JobViewSet(
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Job]:
-        jobs = Job.objects.owned_by(self.request.user).select_related("assembly")
+        jobs: QuerySet[Job] = Job.objects.owned_by(self.request.user).select_related("assembly")
         if self.action != "list":  # ?status= on /variants/ filters variants, not the job
             return jobs
         jobs = job_status.with_variant_counts(jobs)
@@ -139,7 +139,8 @@ class JobViewSet(
     def share_links(self, request: Request, code: str | None = None) -> Response:
         job = self.get_object()
         if request.method == "POST":
-            link = ShareLink.objects.create(job=job, created_by=request.user)
+            # get_object() looks in the user's own jobs: the owner is the signed-in user
+            link = ShareLink.objects.create(job=job, created_by=job.owner)
             return Response(ShareLinkSerializer(link, context={"request": request}).data, status=201)
         links = job.share_links.order_by("-created")
         return Response(ShareLinkSerializer(links, many=True, context={"request": request}).data)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_safe
@@ -23,7 +24,7 @@ from predictions.ranged_files import ranged_file_response, safe_join
 @front_proxy.answers_front_proxy
 def job_file(
     request: HttpRequest, path: str, code: uuid.UUID | None = None, token: str | None = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     """A result file of a job, by byte range; behind nginx, only the authorisation (see front_proxy)."""
     job = job_access(request, code, token).job
     file_path = safe_join(job.results_dir(), path)
@@ -48,7 +49,7 @@ def variants_bed(
 @require_GET
 def download(
     request: HttpRequest, name: str, code: uuid.UUID | None = None, token: str | None = None
-) -> HttpResponse:
+) -> HttpResponseBase:
     job = job_access(request, code, token).job
     makers = {
         "scores.tsv": (downloads.tidy_tsv, "text/tab-separated-values"),
@@ -68,7 +69,7 @@ def download(
 
 @require_safe  # igv.js sends HEAD for a file's length after a 416
 @cache_control(max_age=3600)
-def assembly_file(request: HttpRequest, name: str, filename: str) -> HttpResponse:
+def assembly_file(request: HttpRequest, name: str, filename: str) -> HttpResponseBase:
     """The assembly's FASTA and its .fai/.gzi: reference data, readable without logging in."""
     assembly = get_object_or_404(Assembly, name=name)
     fasta = Path(assembly.fasta_path)
@@ -84,7 +85,7 @@ def assembly_file(request: HttpRequest, name: str, filename: str) -> HttpRespons
 
 @require_safe  # igv.js sends HEAD for a file's length after a 416
 @cache_control(max_age=3600)
-def assembly_genes_bed(request: HttpRequest, name: str) -> HttpResponse:
+def assembly_genes_bed(request: HttpRequest, name: str) -> HttpResponseBase:
     assembly = get_object_or_404(Assembly, name=name)
     return ranged_file_response(request, gene_bed_path(assembly, Path(settings.GENOMEAPP_DATA_DIR)))
 

@@ -82,7 +82,8 @@ def job_delete(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @require_POST
 def share_create(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
     job = job_for_owner(request, code).job
-    link = ShareLink.objects.create(job=job, created_by=request.user)
+    # job_for_owner: the owner is the signed-in user
+    link = ShareLink.objects.create(job=job, created_by=job.owner)
     url = request.build_absolute_uri(reverse("shared-job", args=[link.token]))
     messages.success(request, f"Read-only link created: {url}")
     return redirect("job", code=job.code)
