@@ -81,7 +81,7 @@ def found_cli(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], dict
 @pytest.fixture(scope="module")
 def compose_cli(found_cli) -> tuple[list[str], dict[str, str]]:
     if found_cli is None:
-        pytest.skip(NO_CLIENT)
+        pytest.fail(NO_CLIENT)
     return found_cli
 
 

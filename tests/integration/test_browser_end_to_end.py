@@ -15,7 +15,10 @@ from tests.integration.conftest import ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# GENOMEAPP_CHROMIUM names the browser binary; else Debian's `chromium` (or `chromium-browser`) on PATH.
+CHROMIUM = (
+    os.environ.get("GENOMEAPP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
+)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -40,9 +43,10 @@ VCF = """##fileformat=VCFv4.2
 
 @pytest.fixture
 def browser():
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM or not Path(CHROMIUM).exists():
         pytest.fail("Chromium is not installed (Debian package `chromium`); make test installs it")
-    playwright_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright_api  # the test extra installs it
+
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

@@ -5,9 +5,6 @@ import pytest
 from model.config import full, tiny
 from model.parity import random_official_weights, run_parity
 
-pytest.importorskip("alphagenome_pytorch")
-pytest.importorskip("torch")
-
 EXPECTED_OUTPUTS = 16  # 7 track heads (12 resolutions) + contact maps + 3 splice heads
 
 

@@ -48,7 +48,7 @@ def common_snps_path() -> Path:
     """7,273 real common chr20 SNPs (bgzip VCF), installed with the demo data."""
     path = demo_assets.demo_dir() / "common_snps.chr20.vcf.gz"
     if not path.exists():
-        pytest.skip("demo common SNPs are not installed (manage.py install_demo_data)")
+        pytest.fail("demo common SNPs are not installed (make test runs manage.py install_demo_data)")
     return path
 
 
