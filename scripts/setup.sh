@@ -11,19 +11,23 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*"; }
 
 # --- Debian packages: the real GRCh37 chr20 (vt-examples); Chromium and nginx for the tests ---
+# (model/demo_assets.py reads the same GENOMEAPP_VT_EXAMPLES_DIR, default Debian's location)
+vt_chr20=${GENOMEAPP_VT_EXAMPLES_DIR:-/usr/share/doc/vt/examples}/ref/20.fa.gz
 apt_packages=()
-[[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ]] || apt_packages+=(vt-examples)
-if [[ $WITH_TEST == 1 ]] && ! command -v chromium >/dev/null; then apt_packages+=(chromium); fi
+[[ -f $vt_chr20 ]] || apt_packages+=(vt-examples)
+if [[ $WITH_TEST == 1 ]] && [[ -z ${GENOMEAPP_CHROMIUM:-} ]] && ! command -v chromium >/dev/null \
+   && ! command -v chromium-browser >/dev/null; then apt_packages+=(chromium); fi
 # nginx: the front proxy's tests run a real one (docker/nginx/, predictions/front_proxy.py)
-if [[ $WITH_TEST == 1 ]] && ! command -v nginx >/dev/null && [[ ! -x /usr/sbin/nginx ]]; then apt_packages+=(nginx-core); fi
+if [[ $WITH_TEST == 1 ]] && [[ -z ${GENOMEAPP_NGINX:-} ]] \
+   && ! PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v nginx >/dev/null; then apt_packages+=(nginx-core); fi
 if (( ${#apt_packages[@]} )); then
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
   log "apt-get install ${apt_packages[*]}"
   $SUDO apt-get install -y -q "${apt_packages[@]}" >/dev/null 2>&1 \
     || { $SUDO apt-get update -q >/dev/null && $SUDO apt-get install -y -q "${apt_packages[@]}" >/dev/null; }
 fi
-[[ -f /usr/share/doc/vt/examples/ref/20.fa.gz ]] \
-  || { echo "vt-examples did not install /usr/share/doc/vt/examples/ref/20.fa.gz (needed for the demo genome)" >&2; exit 1; }
+[[ -f $vt_chr20 ]] \
+  || { echo "vt-examples did not install $vt_chr20 (needed for the demo genome)" >&2; exit 1; }
 
 # --- Python ----------------------------------------------------------------------------------
 if [[ ! -x .venv/bin/python ]]; then

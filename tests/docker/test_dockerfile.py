@@ -6,6 +6,7 @@ the structural checks below run everywhere, since no Docker engine is there to b
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -164,7 +165,7 @@ def test_entrypoint_refuses_the_placeholder_secrets_of_env_example():
     result = subprocess.run(
         ["bash", str(DOCKER_DIR / "entrypoint.sh"), "web"],
         env={
-            "PATH": "/usr/bin:/bin",
+            "PATH": os.defpath,
             "SECRET_KEY": "change-me-to-a-long-random-string-before-the-first-start",
         },
         capture_output=True,
@@ -177,7 +178,7 @@ def test_entrypoint_refuses_the_placeholder_secrets_of_env_example():
 
 def test_entrypoint_unsets_empty_model_settings_and_finds_metadata_on_the_data_volume(tmp_path):
     (tmp_path / "alphagenome-metadata").mkdir()
-    base = {"PATH": "/usr/bin:/bin", "GENOMEAPP_APP_DIR": str(REPO_ROOT), "GENOMEAPP_DATA_DIR": str(tmp_path)}
+    base = {"PATH": os.defpath, "GENOMEAPP_APP_DIR": str(REPO_ROOT), "GENOMEAPP_DATA_DIR": str(tmp_path)}
 
     def environment(**extra: str) -> dict[str, str]:
         result = subprocess.run(

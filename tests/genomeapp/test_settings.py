@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,9 @@ PRODUCTION_ENV = {
     "GENOMEAPP_PRODUCTION": "1",
     "SECRET_KEY": "a-long-random-production-secret-key-" + "x" * 40,
     "ALLOWED_HOSTS": "genomes.example.org",
-    "DATABASE_URL": os.environ.get("DATABASE_URL", "sqlite:////tmp/genomeapp-deploy-check.sqlite3"),
+    "DATABASE_URL": os.environ.get(
+        "DATABASE_URL", f"sqlite:///{Path(tempfile.gettempdir()) / 'genomeapp-deploy-check.sqlite3'}"
+    ),
 }
 
 
