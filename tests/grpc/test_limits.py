@@ -51,7 +51,7 @@ def test_clients_beyond_the_bound_are_retried_until_they_succeed(server):
         barrier.wait()
         try:
             results.append(predict(server.address, server.key))
-        except BaseException as error:  # noqa: BLE001 - reported below
+        except BaseException as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=call) for _ in range(clients)]

@@ -92,7 +92,7 @@ def fetch(netloc: str, path: str, headers: dict[str, str] | None = None, method:
     return response, body
 
 
-def session_cookie(user) -> str:  # noqa: ANN001
+def session_cookie(user) -> str:
     client = Client()
     client.force_login(user)
     return f"sessionid={client.cookies['sessionid'].value}"
@@ -143,7 +143,7 @@ def test_one_authorisation_serves_many_ranges_until_the_link_is_revoked(proxy, j
     path = f"/s/{link.token}/files/{RELATIVE}"
     seen: list[str] = []
 
-    def count(sender, environ, **kwargs):  # noqa: ANN001, ANN003
+    def count(sender, environ, **kwargs):
         seen.append(environ.get("PATH_INFO", ""))
 
     request_started.connect(count)

@@ -32,7 +32,7 @@ def isolated(settings, tmp_path, demo_assembly):
     demo_assembly.save(update_fields=["common_variants_path"])
 
 
-def common_snp_job(owner, assembly, capture) -> Job:  # noqa: ANN001
+def common_snp_job(owner, assembly, capture) -> Job:
     rows = list(read_variants_file(assembly.common_variants_path))[100:103]
     text = "##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n" + "".join(
         f"{c}\t{p}\t{n or '.'}\t{r}\t{a}\t.\t.\t.\n" for c, p, n, r, a in rows

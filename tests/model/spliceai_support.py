@@ -21,7 +21,7 @@ def _require_assets() -> None:
 
 
 @functools.cache
-def genome():  # noqa: ANN201
+def genome():
     _require_assets()
     from model.demo_assets import demo_fasta_path
     from model.genome import Genome
@@ -30,7 +30,7 @@ def genome():  # noqa: ANN201
 
 
 @functools.cache
-def gene_table():  # noqa: ANN201
+def gene_table():
     from model.demo_assets import spliceai_annotation_path
     from model.spliceai.scoring import load_annotation
 
@@ -40,7 +40,7 @@ def gene_table():  # noqa: ANN201
 
 
 @functools.cache
-def ensemble():  # noqa: ANN201
+def ensemble():
     _require_assets()
     from model.spliceai.ensemble import default_ensemble
 
@@ -48,7 +48,7 @@ def ensemble():  # noqa: ANN201
 
 
 @functools.cache
-def scorer(distance: int = 50, mask: bool = False):  # noqa: ANN201
+def scorer(distance: int = 50, mask: bool = False):
     from model.spliceai.scoring import SpliceAIScorer
 
     return SpliceAIScorer(genome(), gene_table(), distance=distance, mask=mask, ensemble=ensemble())
@@ -62,6 +62,6 @@ def keras_models() -> tuple:
     return tuple(load_keras_models())
 
 
-def gene(name: str):  # noqa: ANN201
+def gene(name: str):
     table = gene_table()
     return table[table["gene_name"] == name].iloc[0]

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from predictions.models import ApiKey
-from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401, F811 - shared fixtures
+from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from tests.predictions.web import factories
-from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401, F811 - shared fixtures
+from tests.predictions.web.fixtures import _isolated, scored_job  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
