@@ -80,7 +80,7 @@ class QuantileBackground:
         signed: dict[str, bool] = {}
         for block in blocks:
             name = block.scorer.name
-            signed[name] = bool(getattr(block.scorer, "is_signed", False))
+            signed[name] = block.scorer.is_signed
             names = block.tracks["name"].to_numpy()
             strands = block.tracks["strand"].to_numpy()
             for t in range(block.values.shape[1]):

@@ -2,9 +2,10 @@
 
 Each scorer is a frozen, hashable dataclass that only *describes* a score (what output, what
 mask, what aggregation); the arithmetic lives in `model.scoring.aggregations` and the engine
-dispatches on `base_variant_scorer`. `str(scorer)` and `scorer.name` equal the SDK's, e.g.
-`CenterMaskScorer(requested_output=ATAC, width=501, aggregation_type=DIFF_LOG2_SUM)`, so
-tidy tables, quantile backgrounds and the gRPC layer all key on the same strings.
+dispatches on `base_variant_scorer`.
+`str(scorer)` and `scorer.name` equal the SDK's, e.g.
+`CenterMaskScorer(requested_output=ATAC, width=501, aggregation_type=DIFF_LOG2_SUM)`, so tidy
+tables, quantile backgrounds and the gRPC layer all key on the same strings.
 
 Enum values equal the proto enum numbers (`AggregationType.DIFF_LOG2_SUM.value == 5`), so
 `from_proto`/`to_sdk` convert without tables.
@@ -16,7 +17,7 @@ import dataclasses
 import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 from model.outputs import Organism, OutputType
 
@@ -200,7 +201,16 @@ def _sdk_repr(self: Any) -> str:
 
 
 class _ScorerBase:
-    """Shared behaviour: SDK-style `name`, `str()` and `repr()`."""
+    """Shared behaviour: the SDK's checks on construction, SDK-style `name`, `str()` and `repr()`.
+
+    Subclasses are frozen dataclasses; whichever of `requested_output`, `aggregation_type` and
+    `width` they declare as fields are coerced (SDK enums, names, proto numbers) and checked
+    against `supported_outputs()` / `supported_widths()` in one place, `__post_init__`.
+    """
+
+    aggregation_types: ClassVar[type[enum.Enum]] = AggregationType
+    # Signed scores (ALT - REF) get two-sided quantiles; unsigned ones (magnitudes) one-sided.
+    is_signed: ClassVar[bool] = False
 
     __repr__ = _sdk_repr
     __str__ = _sdk_repr
@@ -208,6 +218,30 @@ class _ScorerBase:
     @property
     def name(self) -> str:
         return str(self)
+
+    def supported_outputs(self) -> tuple[OutputType, ...]:
+        """Output types the SDK allows for this scorer."""
+        return SUPPORTED_OUTPUT_TYPES[self.base_variant_scorer]
+
+    def supported_widths(self) -> tuple[int | None, ...]:
+        """Mask widths (bp; None = the whole window) the SDK allows for this scorer."""
+        return SUPPORTED_WIDTHS[self.base_variant_scorer]
+
+    def __post_init__(self) -> None:
+        scorer = type(self).__name__
+        values = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
+        if "requested_output" in values:
+            values["requested_output"] = _coerce_output(values["requested_output"], scorer)
+        if "aggregation_type" in values:
+            values["aggregation_type"] = _coerce_enum(
+                self.aggregation_types, values["aggregation_type"], scorer, "aggregation_type"
+            )
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+        if "requested_output" in values:
+            _check_output(scorer, values["requested_output"], self.supported_outputs())
+        if "width" in values:
+            _check_width(scorer, values["width"], self.supported_widths())
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -222,23 +256,7 @@ class CenterMaskScorer(_ScorerBase):
     width: int | None
     aggregation_type: AggregationType
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "requested_output", _coerce_output(self.requested_output, "CenterMaskScorer")
-        )
-        object.__setattr__(
-            self,
-            "aggregation_type",
-            _coerce_enum(AggregationType, self.aggregation_type, "CenterMaskScorer", "aggregation_type"),
-        )
-        _check_output(
-            "CenterMaskScorer", self.requested_output, SUPPORTED_OUTPUT_TYPES[self.base_variant_scorer]
-        )
-        _check_width("CenterMaskScorer", self.width, SUPPORTED_WIDTHS[self.base_variant_scorer])
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.CENTER_MASK
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.CENTER_MASK
 
     @property
     def is_signed(self) -> bool:
@@ -254,17 +272,8 @@ class CenterMaskScorer(_ScorerBase):
 class ContactMapScorer(_ScorerBase):
     """Orca-style: mean over all rows i of |ALT[i, v] - REF[i, v]| for the variant's 2048 bp bin v."""
 
-    @property
-    def requested_output(self) -> OutputType:
-        return OutputType.CONTACT_MAPS
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.CONTACT_MAP
-
-    @property
-    def is_signed(self) -> bool:
-        return False
+    requested_output: ClassVar[OutputType] = OutputType.CONTACT_MAPS
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.CONTACT_MAP
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -277,21 +286,8 @@ class GeneMaskLFCScorer(_ScorerBase):
 
     requested_output: OutputType
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "requested_output", _coerce_output(self.requested_output, "GeneMaskLFCScorer")
-        )
-        _check_output(
-            "GeneMaskLFCScorer", self.requested_output, SUPPORTED_OUTPUT_TYPES[self.base_variant_scorer]
-        )
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.GENE_MASK_LFC
-
-    @property
-    def is_signed(self) -> bool:
-        return True
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.GENE_MASK_LFC
+    is_signed: ClassVar[bool] = True
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -300,21 +296,7 @@ class GeneMaskActiveScorer(_ScorerBase):
 
     requested_output: OutputType
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "requested_output", _coerce_output(self.requested_output, "GeneMaskActiveScorer")
-        )
-        _check_output(
-            "GeneMaskActiveScorer", self.requested_output, SUPPORTED_OUTPUT_TYPES[self.base_variant_scorer]
-        )
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.GENE_MASK_ACTIVE
-
-    @property
-    def is_signed(self) -> bool:
-        return False
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.GENE_MASK_ACTIVE
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -327,56 +309,23 @@ class GeneMaskSplicingScorer(_ScorerBase):
     requested_output: OutputType
     width: int | None
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self, "requested_output", _coerce_output(self.requested_output, "GeneMaskSplicingScorer")
-        )
-        _check_output(
-            "GeneMaskSplicingScorer", self.requested_output, SUPPORTED_OUTPUT_TYPES[self.base_variant_scorer]
-        )
-        _check_width("GeneMaskSplicingScorer", self.width, SUPPORTED_WIDTHS[self.base_variant_scorer])
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.GENE_MASK_SPLICING
-
-    @property
-    def is_signed(self) -> bool:
-        return False
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.GENE_MASK_SPLICING
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class PolyadenylationScorer(_ScorerBase):
     """Borzoi paQTL statistic over PAS windows (human only; needs a PAS table)."""
 
-    @property
-    def requested_output(self) -> OutputType:
-        return OutputType.RNA_SEQ
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.PA_QTL
-
-    @property
-    def is_signed(self) -> bool:
-        return False
+    requested_output: ClassVar[OutputType] = OutputType.RNA_SEQ
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.PA_QTL
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
 class SpliceJunctionScorer(_ScorerBase):
     """Per protein-coding gene and tissue: max over junctions of |log(ALT + 1e-7) - log(REF + 1e-7)|."""
 
-    @property
-    def requested_output(self) -> OutputType:
-        return OutputType.SPLICE_JUNCTIONS
-
-    @property
-    def base_variant_scorer(self) -> BaseVariantScorer:
-        return BaseVariantScorer.SPLICE_JUNCTION
-
-    @property
-    def is_signed(self) -> bool:
-        return False
+    requested_output: ClassVar[OutputType] = OutputType.SPLICE_JUNCTIONS
+    base_variant_scorer: ClassVar[BaseVariantScorer] = BaseVariantScorer.SPLICE_JUNCTION
 
 
 @dataclasses.dataclass(frozen=True, repr=False)
@@ -388,21 +337,14 @@ class GeneMaskScorer(_ScorerBase):
     width: int | None
     aggregation_type: IntervalAggregationType
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "requested_output", _coerce_output(self.requested_output, "GeneMaskScorer"))
-        object.__setattr__(
-            self,
-            "aggregation_type",
-            _coerce_enum(
-                IntervalAggregationType, self.aggregation_type, "GeneMaskScorer", "aggregation_type"
-            ),
-        )
-        _check_output("GeneMaskScorer", self.requested_output, INTERVAL_SUPPORTED_OUTPUT_TYPES)
-        _check_width("GeneMaskScorer", self.width, INTERVAL_SUPPORTED_WIDTHS)
+    base_interval_scorer: ClassVar[BaseIntervalScorer] = BaseIntervalScorer.GENE_MASK
+    aggregation_types = IntervalAggregationType
 
-    @property
-    def base_interval_scorer(self) -> BaseIntervalScorer:
-        return BaseIntervalScorer.GENE_MASK
+    def supported_outputs(self) -> tuple[OutputType, ...]:
+        return INTERVAL_SUPPORTED_OUTPUT_TYPES
+
+    def supported_widths(self) -> tuple[int | None, ...]:
+        return INTERVAL_SUPPORTED_WIDTHS
 
 
 VariantScorer: TypeAlias = (
