@@ -1,8 +1,14 @@
 """Variant scoring engine: AlphaGenome's scorers over any backend's REF/ALT predictions.
 
-Entry points: `score_variants` (a batch of variants, shared REF passes), `score_interval`
-(interval gene-mask scores), `score_ism` (in-silico mutagenesis), `QuantileBackground`
-(quantile normalisation) and `tidy_scores` (the SDK's tidy table).
+Entry points: `score_variants` (a batch of variants, shared REF passes; settings in
+`ScoringOptions`), `score_interval` (interval gene-mask scores), `score_ism` (in-silico
+mutagenesis), `QuantileBackground` (quantile normalisation) and `tidy_scores` (the SDK's tidy
+table).
+
+Layout: `engine` (the entry points) drives `planner` (windows, shared REF passes, batches)
+and `families` (one module per scorer kind behind one interface, and their registry);
+`scorers` describes scorers, `aggregations` holds their arithmetic, `masks` the gene and
+window masks, `junctions`, `pas_sites` and `annotation_cache` the inputs they read.
 
 Where this engine knowingly differs from AlphaGenome's reference code (alphagenome_research):
 
@@ -19,19 +25,23 @@ Where this engine knowingly differs from AlphaGenome's reference code (alphageno
 - Quantile backgrounds pool all gene rows per (scorer, track name, track strand).
 """
 
-from model.scoring.engine import (
-    JunctionSet,
-    ScoringResult,
-    applicability,
-    as_gene_index,
-    score_interval,
-    score_predictions,
-    score_variants,
-)
+from model.scoring.annotation_cache import as_gene_index
+from model.scoring.engine import applicability, score_predictions, score_variants
+from model.scoring.interval import score_interval
 from model.scoring.ism import IsmResult, ism_matrix, ism_variants, score_ism
+from model.scoring.junctions import JunctionSet
 from model.scoring.masks import GeneIndex, WindowGrid
+from model.scoring.options import ScoringOptions
+from model.scoring.planner import plan_windows
 from model.scoring.quantiles import QuantileBackground
-from model.scoring.results import ScoreBlock, merge_stranded_gene_tracks, tidy_scores, write_tsv, write_vcf
+from model.scoring.results import (
+    ScoreBlock,
+    ScoringResult,
+    merge_stranded_gene_tracks,
+    tidy_scores,
+    write_tsv,
+    write_vcf,
+)
 from model.scoring.scorers import (
     RECOMMENDED_INTERVAL_SCORERS,
     RECOMMENDED_VARIANT_SCORERS,
@@ -54,7 +64,7 @@ from model.scoring.scorers import (
     parse_scorer,
     to_sdk,
 )
-from model.scoring.variants import Variant, plan_windows
+from model.scoring.variants import Variant
 
 __all__ = [
     "RECOMMENDED_INTERVAL_SCORERS",
@@ -76,6 +86,7 @@ __all__ = [
     "ScoreBlock",
     "ScorerError",
     "ScorerNotApplicableError",
+    "ScoringOptions",
     "ScoringResult",
     "SpliceJunctionScorer",
     "Variant",

@@ -14,7 +14,9 @@ import numpy as np
 
 from model.genome import Genome, Interval
 from model.outputs import Backend
-from model.scoring.engine import ScoringResult, score_variants
+from model.scoring.engine import score_variants
+from model.scoring.options import ScoringOptions
+from model.scoring.results import ScoringResult
 from model.scoring.scorers import VariantScorer
 from model.scoring.variants import Variant
 
@@ -113,7 +115,8 @@ def score_ism(
 ) -> IsmResult:
     """Score every substitution in `interval` (at most 200 bp) with `scorers`.
 
-    Extra keyword arguments go to `score_variants` (annotation, organism, progress, ...).
+    Extra keyword arguments go to `score_variants` (annotation, organism, progress, options, ...);
+    `sequence_length` overrides the one in `options`.
     """
     if not 0 < interval.width <= MAX_ISM_WIDTH:
         raise ValueError(f"ISM interval must be 1 to {MAX_ISM_WIDTH} bp, got {interval.width}")
@@ -123,6 +126,9 @@ def score_ism(
         )
     sequence = genome.fetch(interval.chrom, interval.start, interval.end)
     variants = ism_variants(interval, sequence)
-    kwargs.setdefault("max_offset", max(interval.width, sequence_length // 4))
+    options: ScoringOptions | None = kwargs.get("options")
+    if options is None or options.max_offset is None:
+        # All substitutions in one window: its centre may sit up to the interval's width away.
+        kwargs.setdefault("max_offset", max(interval.width, sequence_length // 4))
     result = score_variants(backend, genome, variants, scorers, sequence_length=sequence_length, **kwargs)
     return IsmResult(interval, sequence, variants, result)

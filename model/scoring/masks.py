@@ -18,11 +18,15 @@ aliases (`20` = `chr20`).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from model.annotations import GENE_COLUMNS, gene_table
+from model.genome import Interval
+from model.outputs import TrackSet
 
 GENE_METADATA_COLUMNS = ("gene_id", "strand", "gene_name", "gene_type", "Chromosome", "Start", "End")
 
@@ -57,6 +61,15 @@ class WindowGrid:
         return mask
 
 
+def output_grid(track_set: TrackSet, window: Interval) -> WindowGrid:
+    """The bins of `track_set` (`values [B, T]`) over `window`; a shorter output is a centred crop."""
+    bins = track_set.values.shape[0]
+    covered = bins * track_set.resolution
+    if covered > window.width:
+        raise ValueError(f"backend returned {covered} bp of predictions for a {window.width} bp window")
+    return WindowGrid(window.chrom, window.start + (window.width - covered) // 2, bins, track_set.resolution)
+
+
 def _empty_genes() -> pd.DataFrame:
     return pd.DataFrame(
         {c: pd.Series(dtype=object if c not in ("Start", "End") else np.int64) for c in GENE_METADATA_COLUMNS}
@@ -84,7 +97,8 @@ class GeneIndex:
         return len(self.genes)
 
     @staticmethod
-    def _metadata(genes: pd.DataFrame) -> pd.DataFrame:
+    def gene_metadata(genes: pd.DataFrame) -> pd.DataFrame:
+        """Score-block gene metadata (GENE_METADATA_COLUMNS) of rows of `self.genes`."""
         if genes.empty:
             return _empty_genes()
         return pd.DataFrame(
@@ -126,17 +140,7 @@ class GeneIndex:
         Returns:
           (bool `[B, G]`, gene metadata with GENE_METADATA_COLUMNS, one row per mask column).
         """
-        region = tss_region or (grid.origin, grid.end)
-        transcripts = self.transcripts_with_tss_in(grid.chrom, *region)
-        gene_ids = list(dict.fromkeys(transcripts["gene_id"]))
-        masks = np.zeros((grid.num_bins, len(gene_ids)), dtype=bool)
-        column = {gene_id: i for i, gene_id in enumerate(gene_ids)}
-        for row in transcripts.itertuples(index=False):
-            masks[:, column[row.gene_id]] |= grid.span_mask(row.exon_starts, row.exon_ends)
-        genes = (
-            self.genes.set_index("gene_id").loc[gene_ids].reset_index() if gene_ids else self.genes.iloc[:0]
-        )
-        return masks, self._metadata(genes)
+        return self._transcript_masks(grid, tss_region, lambda row: (row.exon_starts, row.exon_ends))
 
     def body_masks(
         self, grid: WindowGrid, variant_start: int, variant_end: int, *, protein_coding: bool = False
@@ -150,7 +154,7 @@ class GeneIndex:
         masks = np.zeros((grid.num_bins, len(genes)), dtype=bool)
         for i, (start, end) in enumerate(zip(genes["start"], genes["end"], strict=True)):
             masks[:, i] = grid.span_mask(np.array([start]), np.array([end]))
-        return masks, self._metadata(genes)
+        return masks, self.gene_metadata(genes)
 
     def tss_masks(
         self, grid: WindowGrid, tss_region: tuple[int, int] | None = None
@@ -160,17 +164,32 @@ class GeneIndex:
         Returns:
           (bool `[B, G]`, gene metadata).
         """
+        return self._transcript_masks(
+            grid, tss_region, lambda row: (np.array([row.tss]), np.array([row.tss + 1]))
+        )
+
+    def _transcript_masks(
+        self,
+        grid: WindowGrid,
+        tss_region: tuple[int, int] | None,
+        spans: Callable[[Any], tuple[np.ndarray, np.ndarray]],
+    ) -> tuple[np.ndarray, pd.DataFrame]:
+        """Per gene, the OR over its transcripts with a TSS in the region of `spans(transcript)`.
+
+        Returns:
+          (bool `[B, G]`, gene metadata, genes in order of first transcript).
+        """
         region = tss_region or (grid.origin, grid.end)
         transcripts = self.transcripts_with_tss_in(grid.chrom, *region)
         gene_ids = list(dict.fromkeys(transcripts["gene_id"]))
         masks = np.zeros((grid.num_bins, len(gene_ids)), dtype=bool)
         column = {gene_id: i for i, gene_id in enumerate(gene_ids)}
         for row in transcripts.itertuples(index=False):
-            masks[:, column[row.gene_id]] |= grid.span_mask(np.array([row.tss]), np.array([row.tss + 1]))
+            masks[:, column[row.gene_id]] |= grid.span_mask(*spans(row))
         genes = (
             self.genes.set_index("gene_id").loc[gene_ids].reset_index() if gene_ids else self.genes.iloc[:0]
         )
-        return masks, self._metadata(genes)
+        return masks, self.gene_metadata(genes)
 
 
 def strand_match(gene_strands: np.ndarray, track_strands: np.ndarray) -> np.ndarray:

@@ -3,7 +3,8 @@
 A `ScoreBlock` is what the SDK calls one AnnData: the scores of one variant (or interval)
 under one scorer, `values [G, T]` with one row per gene (G = 1 and no gene table for
 non-gene scorers), the track metadata as `tracks` and optional `quantiles` of the same shape.
-`tidy_scores` turns blocks into the SDK's `tidy_scores` columns.
+`tidy_scores` turns blocks into the SDK's `tidy_scores` columns. A `ScoringResult` holds the
+blocks of a batch of variants with what they cost in forward passes.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,9 @@ import pandas as pd
 from model.genome import Interval
 from model.scoring.scorers import GeneMaskScorer, VariantScorer
 from model.scoring.variants import Variant
+
+if TYPE_CHECKING:
+    from model.scoring.planner import WindowPlan
 
 GENE_COLUMNS = ("gene_id", "gene_name", "gene_type", "gene_strand", "junction_Start", "junction_End")
 EXTENDED_TRACK_COLUMNS = (
@@ -284,3 +288,67 @@ def write_vcf(
                 f"{variant.chrom}\t{variant.position}\t{name}\t{variant.ref}\t{variant.alt}\t.\t.\t{info}\n"
             )
     return path
+
+
+@dataclasses.dataclass
+class ScoringResult:
+    """Scores of a batch of variants and how many forward passes they cost.
+
+    Attributes:
+      variants: the batch, in input order (N variants).
+      variant_blocks: per variant (input order), one `ScoreBlock` per applicable scorer (scorer
+        order): what the gRPC layer returns for one `ScoreVariant` request.
+      windows: the prediction windows used.
+      ref_passes, alt_passes: sequences sent through the backend for REF and ALT.
+      per_variant_passes: float `[N]`: 1 ALT pass plus the variant's share of its window's REF pass.
+      skipped: scorer name → reason, for scorers that do not apply here.
+      backend, provenance, weights_trained: which model made the predictions.
+    """
+
+    variants: list[Variant]
+    variant_blocks: list[list[ScoreBlock]]
+    windows: list[WindowPlan]
+    ref_passes: int
+    alt_passes: int
+    per_variant_passes: np.ndarray
+    skipped: dict[str, str]
+    backend: str = ""
+    provenance: str = ""
+    weights_trained: bool = False
+
+    @property
+    def blocks(self) -> list[ScoreBlock]:
+        """All blocks, variants in input order."""
+        return [block for per_variant in self.variant_blocks for block in per_variant]
+
+    @property
+    def forward_passes(self) -> int:
+        return self.ref_passes + self.alt_passes
+
+    @property
+    def passes_per_variant(self) -> float:
+        return self.forward_passes / max(len(self.variants), 1)
+
+    def tidy(self, *, match_gene_strand: bool = True, include_extended_metadata: bool = True) -> pd.DataFrame:
+        """The SDK's `tidy_scores` frame over all blocks."""
+        return tidy_scores(
+            self.blocks,
+            match_gene_strand=match_gene_strand,
+            include_extended_metadata=include_extended_metadata,
+        )
+
+    def to_tsv(self, path: str | Path) -> Path:
+        """The tidy frame as a TSV file at `path`."""
+        return write_tsv(self.tidy(), path)
+
+    def to_vcf(self, path: str | Path, *, top: int = 5, reference_name: str = "") -> Path:
+        """A VCF at `path` with each variant's `top` scores in INFO (see `write_vcf`)."""
+        ids = {str(v): v.name for v in self.variants if v.name}
+        return write_vcf(
+            self.tidy(),
+            path,
+            top=top,
+            reference_name=reference_name,
+            source=f"genomeapp {self.backend}",
+            ids=ids,
+        )

@@ -1,8 +1,8 @@
 """Variant and interval scorer settings with the AlphaGenome SDK's names, parameters and checks.
 
 Each scorer is a frozen, hashable dataclass that only *describes* a score (what output, what
-mask, what aggregation); the arithmetic lives in `model.scoring.aggregations` and the engine
-dispatches on `base_variant_scorer`.
+mask, what aggregation); the arithmetic lives in `model.scoring.aggregations`, and the family
+registered for its `base_variant_scorer` (`model.scoring.families`) computes it.
 `str(scorer)` and `scorer.name` equal the SDK's, e.g.
 `CenterMaskScorer(requested_output=ATAC, width=501, aggregation_type=DIFF_LOG2_SUM)`, so tidy
 tables, quantile backgrounds and the gRPC layer all key on the same strings.
@@ -355,13 +355,6 @@ VariantScorer: TypeAlias = (
     | GeneMaskSplicingScorer
     | PolyadenylationScorer
     | SpliceJunctionScorer
-)
-GENE_SCORERS = (
-    BaseVariantScorer.GENE_MASK_LFC,
-    BaseVariantScorer.GENE_MASK_ACTIVE,
-    BaseVariantScorer.GENE_MASK_SPLICING,
-    BaseVariantScorer.PA_QTL,
-    BaseVariantScorer.SPLICE_JUNCTION,
 )
 
 _LOG2 = AggregationType.DIFF_LOG2_SUM

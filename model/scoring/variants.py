@@ -1,18 +1,15 @@
-"""Variants as the scoring engine sees them, and the prediction windows they are scored in.
+"""Variants as the scoring engine sees them, read from the formats people paste.
 
-Positions are 1-based (as in VCF and the SDK's `genome.Variant`); `start` is 0-based.
-Windows are 0-based half-open on the forward strand and may run past contig ends (the
-genome pads with N).
+Positions are 1-based (as in VCF and the SDK's `genome.Variant`); `start` is 0-based. The
+windows variants are scored in are planned in `model.scoring.planner`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from typing import Any
-
-from model.genome import Interval
 
 _BASES = re.compile(r"^[ACGTN]+$")
 _FORMATS = (
@@ -95,65 +92,6 @@ def as_variant(value: Any) -> Variant:
     if isinstance(value, tuple | list) and len(value) >= 4:
         return Variant(str(value[0]), int(value[1]), str(value[2]), str(value[3]), *(value[4:5]))
     raise TypeError(f"cannot read a variant from {value!r}")
-
-
-@dataclasses.dataclass(frozen=True)
-class WindowPlan:
-    """One prediction window and the variants (indices into the batch) scored in it."""
-
-    interval: Interval
-    variant_indices: tuple[int, ...]
-
-
-def centered_window(variant: Variant, sequence_length: int) -> Interval:
-    """The SDK's window: the REF interval resized to `sequence_length` around its centre."""
-    start = variant.center - sequence_length // 2
-    return Interval(variant.chrom, start, start + sequence_length)
-
-
-def plan_windows(
-    variants: Sequence[Variant], sequence_length: int, *, share: bool = True, max_offset: int | None = None
-) -> list[WindowPlan]:
-    """Group variants into prediction windows.
-
-    With `share`, variants on the same contig are taken in position order and grouped greedily
-    so that every variant's centre lies within `max_offset` bp (default a quarter of the
-    window) of its window's centre; each group is one window and one REF pass. Without
-    `share`, every variant gets its own window centred on it, as AlphaGenome does.
-
-    Returns:
-      windows in genomic order; every variant index appears exactly once.
-    """
-    if sequence_length <= 0:
-        raise ValueError(f"sequence_length must be positive, got {sequence_length}")
-    if not share:
-        return [WindowPlan(centered_window(v, sequence_length), (i,)) for i, v in enumerate(variants)]
-    offset = sequence_length // 4 if max_offset is None else max_offset
-    if not 0 <= offset <= sequence_length // 2:
-        raise ValueError(f"max_offset must be within [0, {sequence_length // 2}], got {offset}")
-    order = sorted(range(len(variants)), key=lambda i: (variants[i].chrom, variants[i].center, i))
-    plans: list[WindowPlan] = []
-    group: list[int] = []
-
-    def close() -> None:
-        first, last = variants[group[0]].center, variants[group[-1]].center
-        start = (first + last) // 2 - sequence_length // 2
-        plans.append(
-            WindowPlan(Interval(variants[group[0]].chrom, start, start + sequence_length), tuple(group))
-        )
-
-    for index in order:
-        variant = variants[index]
-        if group and (
-            variant.chrom != variants[group[0]].chrom
-            or variant.center - variants[group[0]].center > 2 * offset
-        ):
-            close()
-            group = []
-        group.append(index)
-    if group:
-        close()
-    return plans
 
 
 def variants_in_order(variants: Iterable[Any]) -> list[Variant]:
