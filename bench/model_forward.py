@@ -40,8 +40,6 @@ from model.convolutions import bake_kernels  # noqa: E402
 from model.heads import HeadName  # noqa: E402
 from model.parity import GENOME_TRACK_HEADS, port_model, random_official_weights, random_splice_sites  # noqa: E402
 
-HEAD_OUTPUTS = ("contact_maps", "splice_sites_classification", "splice_sites_usage", "splice_sites_junction")
-
 
 def time_ours(
     config: object, params: dict, state: dict, dna: np.ndarray, sites: np.ndarray, repeats: int

@@ -52,18 +52,10 @@ class Assembly(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def missing_files(self) -> list[str]:
-        """Registered paths that no longer exist on this host."""
-        paths = [self.fasta_path, self.annotation_path, self.common_variants_path]
-        return [p for p in paths if p and not Path(p).exists()]
-
 
 class JobQuerySet(models.QuerySet["Job"]):
     def owned_by(self, user: Any) -> JobQuerySet:
         return self.filter(owner=user) if user.is_authenticated else self.none()
-
-    def unfinished(self) -> JobQuerySet:
-        return self.exclude(status__in=Job.FINAL_STATES)
 
     def stale(self, now: Any = None) -> JobQuerySet:
         """Running jobs whose heartbeat is older than GENOMEAPP_STALE_AFTER_SECONDS."""

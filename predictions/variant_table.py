@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.core.cache import cache
 from django.core.paginator import Page, Paginator
-from django.db.models import F, Max, Q, QuerySet
+from django.db.models import F, Max, Q
 from django.db.models.functions import Abs
 
 from predictions.models import Job, Score, Variant
@@ -55,10 +55,6 @@ class TableFilters:
     @property
     def score_filtered(self) -> bool:
         return bool(self.gene or self.output_type or self.tissue)
-
-
-def scores_matching(job: Job, filters: TableFilters) -> QuerySet[Score]:
-    return Score.objects.filter(job=job).filter(_score_condition(filters))
 
 
 def _score_condition(filters: TableFilters, prefix: str = "") -> Q:

@@ -25,7 +25,6 @@ from model.spliceai.network import SpliceAI
 from model.spliceai.weights import load_spliceai_models
 
 FLANK = 5000  # context bases on each side of an output base
-CONTEXT = 2 * FLANK
 PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
 LICENCE = (
     "SpliceAI-10k weights © Illumina, CC BY-NC 4.0: academic and non-commercial use only; "

@@ -17,7 +17,7 @@ import numpy as np
 
 from model.genome import one_hot
 from model.spliceai.ensemble import mask_outside
-from model.spliceai.scoring import GeneScore, SpliceAIScorer, SpliceVariant, VariantScores, _Task
+from model.spliceai.scoring import GeneScore, SpliceAIScorer, _Task
 
 
 def load_keras_models(paths: Sequence[str | Path] | None = None) -> list[Any]:
@@ -69,11 +69,6 @@ class _NoEnsemble:
 
 
 _NO_ENSEMBLE: Any = _NoEnsemble()
-
-
-def score_with_keras(scorer: KerasReferenceScorer, variants: Sequence[SpliceVariant]) -> list[VariantScores]:
-    """Score records one at a time, as SpliceAI's command does."""
-    return [scorer.score_variant(v) for v in variants]
 
 
 __all__ = ["GeneScore", "KerasReferenceScorer", "keras_ensemble_predict", "load_keras_models"]

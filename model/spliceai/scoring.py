@@ -80,12 +80,6 @@ class GeneScore:
     dp_dg: int | None
     dp_dl: int | None
 
-    @property
-    def max_delta(self) -> float | None:
-        """The largest of the four delta scores (None when not scored)."""
-        values = [self.ds_ag, self.ds_al, self.ds_dg, self.ds_dl]
-        return None if values[0] is None else max(v for v in values if v is not None)
-
     def to_info(self) -> str:
         """The `ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL` field."""
         if self.ds_ag is None:

@@ -15,7 +15,6 @@ import dataclasses
 import functools
 import re
 
-VCF_COLUMNS = ("CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO")
 EXPECTED_FORMATS = (
     "expected chr20:1234:A>C, chr20-1234-A-C, 20_1234_A_C_b37 or VCF columns CHROM POS ID REF ALT"
 )

@@ -111,7 +111,6 @@ class _Collector:
         names = list(genome.lengths)
         self.contig_names = ", ".join(names[:8]) + (f" and {len(names) - 8:,} more" if len(names) > 8 else "")
         self.columns: ColumnMap | None = None
-        self.header_lines = 0
         self.seen: dict[tuple[str, int, str, str], int] = {}
         self.readers: dict[str, ReferenceReader] = {}
         self.contig_order = {name: i for i, name in enumerate(genome.lengths)}
@@ -142,7 +141,6 @@ class _Collector:
         if not text.startswith("#") and self.result.records == 0 and is_header_line("#" + text):
             text = "#" + text  # a column header written without its '#' (spreadsheet exports)
         if text.startswith("#"):
-            self.header_lines += 1
             if text.startswith("##"):
                 self._check_meta(line, text)
             elif is_header_line(text):

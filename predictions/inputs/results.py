@@ -11,7 +11,6 @@ from __future__ import annotations
 import collections
 import dataclasses
 import enum
-from collections.abc import Sequence
 
 
 class InputError(ValueError):
@@ -178,11 +177,6 @@ class ParseResult:
     def errors(self) -> list[Rejection]:
         """Rejections other than duplicates: the lines a scientist has to fix."""
         return [r for r in self.rejected if r.code is not RejectionCode.DUPLICATE]
-
-    def sorted_accepted(self, contig_order: Sequence[str]) -> list[ParsedVariant]:
-        """Accepted variants by (contig in `contig_order`, position, REF, ALT)."""
-        rank = {name: i for i, name in enumerate(contig_order)}
-        return sorted(self.accepted, key=lambda v: (rank.get(v.chrom, len(rank)), v.chrom, *v.key[1:]))
 
     def summary(self) -> str:
         """One sentence for the top of the job page."""
