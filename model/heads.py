@@ -12,6 +12,7 @@ import dataclasses
 import enum
 import math
 from collections.abc import Mapping
+from typing import ClassVar
 
 import jax
 import jax.numpy as jnp
@@ -76,7 +77,6 @@ class HeadConfig:
     prediction_key: str
     resolutions: tuple[int, ...] = ()
     apply_squashing: bool = False
-    loss_weight: float = 1.0
 
 
 def _tracks(
@@ -117,7 +117,6 @@ HEAD_CONFIGS: dict[HeadName, HeadConfig] = {
         OutputType.SPLICE_JUNCTIONS,
         1,
         "predictions",
-        loss_weight=0.2,
     ),
 }
 
@@ -146,6 +145,11 @@ def targets_scaling(
 
 def _select(values: Array, track_index: TrackIndex | None) -> Array:
     return values if track_index is None else jnp.take(values, track_index, axis=-1)
+
+
+def _per_organism(values: Array, organism: OrganismIndex, track_index: TrackIndex | None) -> Array:
+    """`values[organism]` (`[org, ..., T] -> [B, ..., T]`), then the columns in `track_index`."""
+    return _select(jnp.take(values, organism, axis=0), track_index)
 
 
 class MultiOrganismLinear(nnx.Module):
@@ -179,8 +183,8 @@ class MultiOrganismLinear(nnx.Module):
         organism: OrganismIndex,
         track_index: TrackIndex | None = None,
     ) -> Float[Array, "B ... O"]:
-        w = _select(jnp.take(self.w[...], organism, axis=0), track_index).astype(x.dtype)
-        b = _select(jnp.take(self.b[...], organism, axis=0), track_index)
+        w = _per_organism(self.w[...], organism, track_index).astype(x.dtype)
+        b = _per_organism(self.b[...], organism, track_index)
         if x.shape[0] == 1 and x.dtype == jnp.float32:
             y = dense(x, w[0], self.kernels)
         else:
@@ -189,9 +193,41 @@ class MultiOrganismLinear(nnx.Module):
 
 
 class Head(nnx.Module):
-    """Base class: a head maps `Embeddings` to a dict of arrays for one output type."""
+    """Base class: a head maps `Embeddings` to a dict of arrays for one output type.
 
-    config: HeadConfig
+    By default a head is one organism-specific linear read-out (`multi_organism_linear`, one
+    column per track) of the sequence embedding at its output resolution, or of the pair
+    embedding (`pairwise`); subclasses say what the read-out returns (`read_out`). The
+    genome-track head (a read-out per resolution) overrides `__init__` and `__call__`, the
+    junction head (which reads gathered splice sites) `out_features` and `__call__`.
+    """
+
+    pairwise: ClassVar[bool] = False
+
+    def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
+        self.config = config
+        in_features = (
+            model_config.pair_dim
+            if self.pairwise
+            else model_config.embedding_channels(config.output_resolution)
+        )
+        self.multi_organism_linear = MultiOrganismLinear(
+            in_features,
+            self.out_features(model_config),
+            model_config.num_organisms,
+            kernels=Kernels(model_config.kernels),
+            rngs=rngs,
+        )
+
+    def out_features(self, model_config: AlphaGenomeConfig) -> int:
+        """Columns of `multi_organism_linear`: the head's padded track count."""
+        return model_config.tracks[self.config.name.value]
+
+    def embedding(self, embeddings: Embeddings) -> Array:
+        """The embedding the head reads."""
+        if self.pairwise:
+            return embeddings.embeddings_pair
+        return embeddings.at_resolution(self.config.output_resolution)
 
     def __call__(
         self,
@@ -200,7 +236,14 @@ class Head(nnx.Module):
         track_index: TrackIndex | None = None,
         **kw: Array,
     ) -> dict[str, Array]:
-        raise NotImplementedError
+        """`track_index` (`[T']`): compute only those output columns."""
+        return self.read_out(self.embedding(embeddings), organism, track_index)
+
+    def read_out(
+        self, x: Float[Array, "B ... D"], organism: OrganismIndex, track_index: TrackIndex | None
+    ) -> dict[str, Array]:
+        """`{"predictions": multi_organism_linear(x)}`, no activation."""
+        return {"predictions": self.multi_organism_linear(x, organism, track_index)}
 
 
 class _TrackReadout(nnx.Module):
@@ -224,7 +267,7 @@ class _TrackReadout(nnx.Module):
         self, x: Float[Array, "B S D"], organism: OrganismIndex, track_index: TrackIndex | None
     ) -> Float[Array, "B S T"]:
         z = self.multi_organism_linear(x, organism, track_index)
-        scale = _select(jnp.take(self.learnt_scale[...], organism, axis=0), track_index)
+        scale = _per_organism(self.learnt_scale[...], organism, track_index)
         return jax.nn.softplus(z) * jax.nn.softplus(scale)[:, None, :]
 
 
@@ -236,15 +279,15 @@ class GenomeTracksHead(Head):
     """
 
     def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
+        # No head-level linear layer: each resolution has its own read-out.
         self.config = config
         tracks = model_config.tracks[config.name.value]
-        dims = {1: model_config.embedding_1bp_channels, 128: model_config.embedding_128bp_channels}
         for res in config.resolutions:
             setattr(
                 self,
                 f"resolution_{res}",
                 _TrackReadout(
-                    dims[res],
+                    model_config.embedding_channels(res),
                     tracks,
                     model_config.num_organisms,
                     kernels=Kernels(model_config.kernels),
@@ -261,7 +304,7 @@ class GenomeTracksHead(Head):
         **kw: Array,
     ) -> dict[str, Array]:
         out = {}
-        means = _select(jnp.take(self.track_means[...], organism, axis=0), track_index)
+        means = _per_organism(self.track_means[...], organism, track_index)
         for res in self.config.resolutions:
             scaled = getattr(self, f"resolution_{res}")(embeddings.at_resolution(res), organism, track_index)
             out[f"scaled_predictions_{res}bp"] = scaled
@@ -272,48 +315,16 @@ class GenomeTracksHead(Head):
 class ContactMapsHead(Head):
     """Linear read-out of the pair embedding: `Float[Array, "B P P T"]` (no activation)."""
 
-    def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
-        self.config = config
-        tracks = model_config.tracks[config.name.value]
-        self.multi_organism_linear = MultiOrganismLinear(
-            model_config.pair_dim,
-            tracks,
-            model_config.num_organisms,
-            kernels=Kernels(model_config.kernels),
-            rngs=rngs,
-        )
-
-    def __call__(
-        self,
-        embeddings: Embeddings,
-        organism: OrganismIndex,
-        track_index: TrackIndex | None = None,
-        **kw: Array,
-    ) -> dict[str, Array]:
-        return {"predictions": self.multi_organism_linear(embeddings.embeddings_pair, organism, track_index)}
+    pairwise = True
 
 
 class SpliceSitesClassificationHead(Head):
     """Five-class splice-site softmax at 1 bp (donor+, acceptor+, donor-, acceptor-, other)."""
 
-    def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
-        self.config = config
-        self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels,
-            5,
-            model_config.num_organisms,
-            kernels=Kernels(model_config.kernels),
-            rngs=rngs,
-        )
-
-    def __call__(
-        self,
-        embeddings: Embeddings,
-        organism: OrganismIndex,
-        track_index: TrackIndex | None = None,
-        **kw: Array,
+    def read_out(
+        self, x: Float[Array, "B S D"], organism: OrganismIndex, track_index: TrackIndex | None
     ) -> dict[str, Array]:
-        logits = self.multi_organism_linear(embeddings.embeddings_1bp, organism)
+        logits = self.multi_organism_linear(x, organism)  # the softmax needs all five classes
         probs = jax.nn.softmax(logits.astype(jnp.float32), axis=-1)
         return {"logits": _select(logits, track_index), "predictions": _select(probs, track_index)}
 
@@ -321,25 +332,10 @@ class SpliceSitesClassificationHead(Head):
 class SpliceSitesUsageHead(Head):
     """Sigmoid splice-site usage per tissue and strand at 1 bp, `Float[Array, "B S T"]`."""
 
-    def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
-        self.config = config
-        tracks = model_config.tracks[config.name.value]
-        self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels,
-            tracks,
-            model_config.num_organisms,
-            kernels=Kernels(model_config.kernels),
-            rngs=rngs,
-        )
-
-    def __call__(
-        self,
-        embeddings: Embeddings,
-        organism: OrganismIndex,
-        track_index: TrackIndex | None = None,
-        **kw: Array,
+    def read_out(
+        self, x: Float[Array, "B S D"], organism: OrganismIndex, track_index: TrackIndex | None
     ) -> dict[str, Array]:
-        logits = self.multi_organism_linear(embeddings.embeddings_1bp, organism, track_index)
+        logits = self.multi_organism_linear(x, organism, track_index)
         return {"logits": logits, "predictions": jax.nn.sigmoid(logits.astype(jnp.float32))}
 
 
@@ -395,16 +391,19 @@ class SpliceSitesJunctionHead(Head):
     """
 
     def __init__(self, config: HeadConfig, model_config: AlphaGenomeConfig, *, rngs: nnx.Rngs) -> None:
-        self.config = config
+        super().__init__(config, model_config, rngs=rngs)
         self.tissues = model_config.tracks[config.name.value]
         self.rope_max = model_config.junction_rope_max
         org, hidden = model_config.num_organisms, model_config.junction_hidden
-        self.multi_organism_linear = MultiOrganismLinear(
-            model_config.embedding_1bp_channels, hidden, org, kernels=Kernels(model_config.kernels), rngs=rngs
-        )
-        for name in ("pos_acceptor_logits", "pos_donor_logits", "neg_acceptor_logits", "neg_donor_logits"):
-            setattr(self, name, _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs))
+        self.pos_acceptor_logits = _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs)
+        self.pos_donor_logits = _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs)
+        self.neg_acceptor_logits = _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs)
+        self.neg_donor_logits = _JunctionSiteEmbedding(self.tissues, hidden, org, rngs=rngs)
         self.tissue_mask = HeadConstant(jnp.ones((org, self.tissues), jnp.float32))
+
+    def out_features(self, model_config: AlphaGenomeConfig) -> int:
+        """The sites are projected to `junction_hidden` channels, not to one column per tissue."""
+        return model_config.junction_hidden
 
     def __call__(
         self,
@@ -412,17 +411,19 @@ class SpliceSitesJunctionHead(Head):
         organism: OrganismIndex,
         track_index: TrackIndex | None = None,
         *,
-        splice_site_positions: Int[Array, "B 4 K"],
+        splice_site_positions: Int[Array, "B 4 K"] | None = None,
         **kw: Array,
     ) -> dict[str, Array]:
-        """`track_index` selects tissues (applied to both strand blocks).
+        """`track_index` selects tissues (applied to both strand blocks); `splice_site_positions` is required.
 
         The linear projection is per position, so it runs on the 4K gathered site embeddings
         rather than on all S positions (the same values, S / 4K times less work).
         """
+        if splice_site_positions is None:
+            raise ValueError("the junction head needs splice_site_positions (see top_k_splice_sites)")
         sites = splice_site_positions
         batch, _, k = sites.shape
-        emb = embeddings.embeddings_1bp
+        emb = self.embedding(embeddings)
         gathered = jax.vmap(lambda e, i: jnp.take(e, i, axis=0, mode="clip"))(
             emb, sites.reshape(batch, 4 * k)
         )
@@ -438,7 +439,7 @@ class SpliceSitesJunctionHead(Head):
         neg = jax.nn.softplus(
             jnp.einsum("bctd,bcta->bdat", donor_n, accept_n, preferred_element_type=jnp.float32)
         )
-        tissue_mask = _select(jnp.take(self.tissue_mask[...], organism, axis=0), track_index) > 0
+        tissue_mask = _per_organism(self.tissue_mask[...], organism, track_index) > 0
         pos_mask = (sites[:, 0, :, None] >= 0) & (sites[:, 1, None, :] >= 0)
         neg_mask = (sites[:, 2, :, None] >= 0) & (sites[:, 3, None, :] >= 0)
         mask = jnp.concatenate(
@@ -497,4 +498,5 @@ class Heads(nnx.Module):
             head = getattr(self, head_name)
             head.track_means[...] = jnp.asarray(means, jnp.float32)
         if tissue_mask is not None:
-            self.splice_sites_junction.tissue_mask[...] = jnp.asarray(tissue_mask, jnp.float32)
+            junction = getattr(self, HeadName.SPLICE_SITES_JUNCTION.value)
+            junction.tissue_mask[...] = jnp.asarray(tissue_mask, jnp.float32)
