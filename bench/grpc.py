@@ -43,6 +43,7 @@ from alphagenome.models import dna_client, variant_scorers  # noqa: E402
 from alphagenome.protos.v1 import dna_model_service_pb2_grpc  # noqa: E402
 
 from model import demo_assets, inference  # noqa: E402
+from model.constants import SEQUENCE_LENGTHS_BY_NAME  # noqa: E402
 from model.genome import Genome  # noqa: E402
 from model.outputs import Organism, OutputType  # noqa: E402
 from model.scoring.masks import GeneIndex  # noqa: E402
@@ -53,7 +54,6 @@ from predictions.grpc.limits import ModelCallGate  # noqa: E402
 from predictions.grpc.server import OPTIONS  # noqa: E402
 from predictions.grpc.servicer import DnaModelService  # noqa: E402
 
-SIZES = {"16KB": 2**14, "100KB": 2**17, "500KB": 2**19, "1MB": 2**20}
 CENTRE = 10_020_000  # chr20, inside ANKEF1 / SNAP25's neighbourhood: genes for gene scorers
 CLIENT_OPTIONS = [
     ("grpc.max_send_message_length", -1),
@@ -79,16 +79,11 @@ class TimedBackend:
     def track_metadata(self, output_type: OutputType, organism: Organism) -> Any:
         return self._backend.track_metadata(output_type, organism)
 
-    def predict(
-        self,
-        sequences: Sequence[str],
-        output_types: Sequence[OutputType],
-        organism: Organism = Organism.HOMO_SAPIENS,
-        ontology_terms: Sequence[str] | None = None,
-    ) -> Any:
+    def predict(self, *args: Any, **kwargs: Any) -> Any:
+        """`model.outputs.Backend.predict`, timed."""
         began = time.perf_counter()
         try:
-            return self._backend.predict(sequences, output_types, organism, ontology_terms)
+            return self._backend.predict(*args, **kwargs)
         finally:
             self.seconds += time.perf_counter() - began
 
@@ -148,7 +143,7 @@ def run_backend(name: str, sizes: list[str], repeats: int) -> list[dict[str, Any
     rows = []
     try:
         for size in sizes:
-            width = SIZES[size]
+            width = SEQUENCE_LENGTHS_BY_NAME[size]
             interval = sdk_genome.Interval("chr20", CENTRE - width // 2, CENTRE + width // 2)
             ref = reference.genome.fetch("chr20", CENTRE, CENTRE + 1)
             variant = sdk_genome.Variant("chr20", CENTRE + 1, ref, "G" if ref != "G" else "A")
@@ -189,9 +184,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = []
     for name, sizes in plan:
         chosen = [s.strip() for s in sizes.split(",") if s.strip()]
-        unknown = [s for s in chosen if s not in SIZES]
+        unknown = [s for s in chosen if s not in SEQUENCE_LENGTHS_BY_NAME]
         if unknown:
-            parser.error(f"unknown sizes {unknown}; choose from {', '.join(SIZES)}")
+            parser.error(f"unknown sizes {unknown}; choose from {', '.join(SEQUENCE_LENGTHS_BY_NAME)}")
         if chosen:
             rows += run_backend(name, chosen, args.repeats)
     big = [r for r in rows if r["size"] == "1MB"]

@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 from flax import nnx  # noqa: E402
 
 from model.config import preset  # noqa: E402
+from model.constants import SEQUENCE_LENGTHS  # noqa: E402
 from model.convolutions import bake_kernels  # noqa: E402
 from model.model import build_model  # noqa: E402
 
@@ -76,7 +77,7 @@ def measure(preset_name: str, dtype: str, length: int, repeats: int) -> dict[str
                 jax.block_until_ready(forward(weights, dna, organism))
                 times.append(time.perf_counter() - start)
             result[name] = min(times)
-        except Exception as error:  # noqa: BLE001 - XlaRuntimeError: RESOURCE_EXHAUSTED and kin
+        except Exception as error:  # XlaRuntimeError: RESOURCE_EXHAUSTED and kin
             if "RESOURCE_EXHAUSTED" not in str(error) and "out of memory" not in str(error).lower():
                 raise
             result[name] = float("nan")
@@ -87,7 +88,7 @@ def measure(preset_name: str, dtype: str, length: int, repeats: int) -> dict[str
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="full", choices=["tiny", "full"])
-    parser.add_argument("--length", type=int, default=2**20)
+    parser.add_argument("--length", type=int, default=max(SEQUENCE_LENGTHS))
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--allow-cpu", action="store_true")
     args = parser.parse_args(argv)

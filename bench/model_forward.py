@@ -29,16 +29,17 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import jax  # noqa: E402
-import jax.numpy as jnp  # noqa: E402
-import numpy as np  # noqa: E402
-from flax import nnx  # noqa: E402
+import jax
+import jax.numpy as jnp
+import numpy as np
+from flax import nnx
 
-from model.checkpoints import model_from_official  # noqa: E402
-from model.config import preset  # noqa: E402
-from model.convolutions import bake_kernels  # noqa: E402
-from model.heads import HeadName  # noqa: E402
-from model.parity import GENOME_TRACK_HEADS, port_model, random_official_weights, random_splice_sites  # noqa: E402
+from model.checkpoints import model_from_official
+from model.config import preset
+from model.constants import SEQUENCE_LENGTHS
+from model.convolutions import bake_kernels
+from model.heads import HeadName
+from model.parity import GENOME_TRACK_HEADS, port_model, random_official_weights, random_splice_sites
 
 
 def time_ours(
@@ -131,7 +132,7 @@ def in_subprocess(side: str, args: argparse.Namespace) -> dict[int, tuple]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--preset", default="full", choices=["tiny", "full"])
-    parser.add_argument("--lengths", default="16384,131072")
+    parser.add_argument("--lengths", default=",".join(map(str, SEQUENCE_LENGTHS[:2])))  # 16 kb, 128 kb
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--side", choices=["ours", "port"], help=argparse.SUPPRESS)  # one side, JSON out

@@ -23,6 +23,7 @@ import numpy as np
 sys.path[0] = str(Path(__file__).resolve().parent.parent)
 
 from model import demo_assets  # noqa: E402
+from model.constants import DEFAULT_SEQUENCE_LENGTH  # noqa: E402
 from model.genome import Genome  # noqa: E402
 from model.scoring import (  # noqa: E402
     ScoringResult,
@@ -147,7 +148,7 @@ def main() -> int:
     parser.add_argument("--variants", type=int, default=1000)
     parser.add_argument("--backends", default="alphagenome,spliceai")
     parser.add_argument("--spliceai-variants", type=int, default=0, help="fewer for SpliceAI")
-    parser.add_argument("--alphagenome-length", type=int, default=16_384)
+    parser.add_argument("--alphagenome-length", type=int, default=DEFAULT_SEQUENCE_LENGTH)
     parser.add_argument("--spliceai-length", type=int, default=4096)
     parser.add_argument("--batch-size", type=int, default=8)
     parser.add_argument("--json", help="also write the figures here")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
+from model.constants import DEFAULT_SEQUENCE_LENGTH, SEQUENCE_LENGTHS
+
 # Padded track counts of the official heads (max over human and mouse metadata). For the junction
 # head the count is the number of tissues T; its output has 2T channels (one block per strand).
 OFFICIAL_HEAD_TRACKS: dict[str, int] = {
@@ -78,7 +80,7 @@ class AlphaGenomeConfig:
         float32, see `model.kernels`) or "xla" (XLA's plain convolution and dot everywhere).
     """
 
-    sequence_length: int = 1_048_576
+    sequence_length: int = max(SEQUENCE_LENGTHS)  # 1 Mb, the official input
     base_channels: int = 768
     channel_increment: int = 128
     embed_kernel: int = 15
@@ -210,7 +212,7 @@ def full(**changes: object) -> AlphaGenomeConfig:
 def tiny(**changes: object) -> AlphaGenomeConfig:
     """Same structure and parameter names as `full()`, narrow and few-track; 16,384 bp input."""
     config = AlphaGenomeConfig(
-        sequence_length=16_384,
+        sequence_length=DEFAULT_SEQUENCE_LENGTH,
         base_channels=96,
         channel_increment=16,
         num_heads=2,

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
 from django.conf import settings
 
+from model.constants import DEFAULT_SEQUENCE_LENGTH_NAME, MAX_ISM_WIDTH, SEQUENCE_LENGTHS_BY_NAME
 from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
 from predictions.models import Assembly
-from predictions.submission import SEQUENCE_LENGTHS, PredictionOptions
+from predictions.submission import PredictionOptions
 
 OUTPUT_TYPE_CHOICES = [
     (name, name.replace("_", " ").title())
@@ -27,6 +29,26 @@ OUTPUT_TYPE_CHOICES = [
         "CONTACT_MAPS",
     )
 ]
+
+
+def _length_label(length: int) -> str:
+    """`16 kb`, `128 kb`, `512 kb`, `1 Mb`."""
+    return f"{length // 2**20} Mb" if length >= 2**20 else f"{length // 2**10} kb"
+
+
+SEQUENCE_LENGTH_CHOICES = [(name, _length_label(length)) for name, length in SEQUENCE_LENGTHS_BY_NAME.items()]
+
+
+def prediction_options(data: Mapping[str, Any]) -> PredictionOptions:
+    """The options of the start form's or the REST API's validated fields."""
+    return PredictionOptions(
+        sequence_length=SEQUENCE_LENGTHS_BY_NAME[data["sequence_length"]],
+        output_types=tuple(data["output_types"] or ["SPLICE_SITES"]),
+        ontology_terms=tuple(data["ontology_terms"]),
+        spliceai_distance=data["spliceai_distance"] if data["spliceai"] else None,
+        spliceai_mask=bool(data["spliceai_mask"]),
+        alphagenome_scorers=tuple(data["alphagenome_scorers"]),
+    )
 
 
 class PredictionForm(forms.Form):
@@ -63,12 +85,12 @@ class PredictionForm(forms.Form):
     )
     ism_locus = forms.CharField(
         required=False,
-        label="ISM interval (at most 200 bp)",
+        label=f"ISM interval (at most {MAX_ISM_WIDTH} bp)",
         widget=forms.TextInput(attrs={"placeholder": "chr20:2443260-2443300"}),
     )
     sequence_length = forms.ChoiceField(
-        choices=[("16KB", "16 kb"), ("128KB", "128 kb"), ("512KB", "512 kb"), ("1MB", "1 Mb")],
-        initial="16KB",
+        choices=SEQUENCE_LENGTH_CHOICES,
+        initial=DEFAULT_SEQUENCE_LENGTH_NAME,
         label="Sequence length (centred)",
     )
     output_types = forms.MultipleChoiceField(
@@ -80,9 +102,7 @@ class PredictionForm(forms.Form):
     ontology_terms = forms.CharField(
         required=False,
         label="Tissues / cell types (ontology CURIEs, comma-separated)",
-        widget=forms.TextInput(
-            attrs={"placeholder": "UBERON:0002048, CL:0000182", "list": "ontology-suggestions"}
-        ),
+        widget=forms.TextInput(attrs={"placeholder": "UBERON:0002048, CL:0000182"}),
     )
     spliceai = forms.BooleanField(required=False, initial=True, label="SpliceAI delta scores")
     spliceai_distance = forms.IntegerField(
@@ -117,12 +137,4 @@ class PredictionForm(forms.Form):
         return upload
 
     def options(self) -> PredictionOptions:
-        data = self.cleaned_data
-        return PredictionOptions(
-            sequence_length=SEQUENCE_LENGTHS[data["sequence_length"]],
-            output_types=tuple(data["output_types"] or ["SPLICE_SITES"]),
-            ontology_terms=tuple(data["ontology_terms"]),
-            spliceai_distance=data["spliceai_distance"] if data["spliceai"] else None,
-            spliceai_mask=bool(data["spliceai_mask"]),
-            alphagenome_scorers=tuple(data["alphagenome_scorers"]),
-        )
+        return prediction_options(self.cleaned_data)

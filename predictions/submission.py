@@ -12,7 +12,6 @@ from predictions import inputs
 from predictions.assemblies import gene_index_for, genome_for
 from predictions.models import Assembly, Job, Variant
 
-SEQUENCE_LENGTHS = {"16KB": 16_384, "128KB": 131_072, "512KB": 524_288, "1MB": 1_048_576}
 MAX_ISM_WIDTH = 200
 
 

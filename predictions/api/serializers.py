@@ -7,11 +7,12 @@ from typing import Any
 from django.conf import settings
 from rest_framework import exceptions, serializers, status
 
+from model.constants import DEFAULT_SEQUENCE_LENGTH_NAME, SEQUENCE_LENGTHS_BY_NAME
 from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
 from predictions import job_status
-from predictions.forms import OUTPUT_TYPE_CHOICES
+from predictions.forms import OUTPUT_TYPE_CHOICES, prediction_options
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant
-from predictions.submission import SEQUENCE_LENGTHS, PredictionOptions
+from predictions.submission import PredictionOptions
 
 
 class AssemblySerializer(serializers.ModelSerializer):
@@ -73,7 +74,9 @@ class JobCreateSerializer(serializers.Serializer):
     gene = serializers.CharField(required=False, allow_blank=True, default="")
     sequence = serializers.CharField(required=False, allow_blank=True, default="")
     ism_locus = serializers.CharField(required=False, allow_blank=True, default="")
-    sequence_length = serializers.ChoiceField(choices=list(SEQUENCE_LENGTHS), default="16KB")
+    sequence_length = serializers.ChoiceField(
+        choices=list(SEQUENCE_LENGTHS_BY_NAME), default=DEFAULT_SEQUENCE_LENGTH_NAME
+    )
     output_types = serializers.ListField(
         child=serializers.ChoiceField(choices=[c for c, _ in OUTPUT_TYPE_CHOICES]), default=["SPLICE_SITES"]
     )
@@ -105,15 +108,7 @@ class JobCreateSerializer(serializers.Serializer):
         return attrs
 
     def options(self) -> PredictionOptions:
-        data = self.validated_data
-        return PredictionOptions(
-            sequence_length=SEQUENCE_LENGTHS[data["sequence_length"]],
-            output_types=tuple(data["output_types"] or ["SPLICE_SITES"]),
-            ontology_terms=tuple(data["ontology_terms"]),
-            spliceai_distance=data["spliceai_distance"] if data["spliceai"] else None,
-            spliceai_mask=data["spliceai_mask"],
-            alphagenome_scorers=tuple(data["alphagenome_scorers"]),
-        )
+        return prediction_options(self.validated_data)
 
 
 class VariantSerializer(serializers.ModelSerializer):

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from model.constants import SEQUENCE_LENGTHS
 from model.genome import ContigNotFoundError, Genome, Interval
 from predictions.inputs.results import InputError
-
-SEQUENCE_LENGTHS = (16_384, 131_072, 524_288, 1_048_576)  # 16 kb, 128 kb, 512 kb, 1 Mb
 
 _LOCUS = re.compile(
     r"^(?P<chrom>[^:\s]+)(?::(?P<start>\d[\d,]*)(?:(?:-|\.\.)(?P<end>\d[\d,]*))?)?$",
