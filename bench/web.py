@@ -50,6 +50,7 @@ from django.utils import timezone  # noqa: E402
 
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant  # noqa: E402
 from predictions.tracks import write_bigwig  # noqa: E402
+from tests.support.processes import CeleryWorker  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -305,28 +306,7 @@ def bench_end_to_end(owner, assembly: Assembly, count: int) -> dict[str, float]:
     parsed = parse_vcf_bytes(text.encode(), genome_for(assembly), 100_000, 50 * 1024 * 1024)
     queue = f"bench-{os.getpid()}"
     settings.CELERY_INFERENCE_QUEUE_NAME = queue
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "genomeapp",
-            "worker",
-            "-Q",
-            queue,
-            "--pool",
-            "solo",
-            "--loglevel",
-            "WARNING",
-            "--without-gossip",
-            "--without-mingle",
-            "-n",
-            f"{queue}@%h",
-        ],
-        cwd=ROOT,
-        env=os.environ.copy(),
-    )
+    worker = CeleryWorker(queue, f"{queue}@%h", "--pool", "solo", loglevel="WARNING")
     try:
         time.sleep(8)  # let the worker import JAX before the clock starts
         with transaction.atomic():
@@ -345,8 +325,7 @@ def bench_end_to_end(owner, assembly: Assembly, count: int) -> dict[str, float]:
             time.sleep(1)
         assert job.status == Job.SUCCEEDED, job.error
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        worker.stop()
     total = (job.finished - job.created).total_seconds()
     queue_wait = (job.started - job.created).total_seconds()
     model = job.parameters["timings"].get("model", 0.0)

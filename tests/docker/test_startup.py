@@ -9,7 +9,8 @@ import pytest
 from django.db import connection
 
 from predictions.management.commands.migrate_locked import MIGRATION_LOCK_ID
-from tests.docker.conftest import DOCKER_DIR, REPO_ROOT, worker_database_url
+from tests.docker.conftest import DOCKER_DIR, REPO_ROOT
+from tests.support.processes import session_database_url
 
 pytestmark = pytest.mark.integration
 
@@ -28,7 +29,7 @@ def migrate_locked(env: dict[str, str], *args: str) -> subprocess.CompletedProce
 @pytest.mark.django_db
 def test_migrate_locked_waits_for_a_migration_in_progress(worker_env):
     """Two hosts starting at once: the second waits for the first's lock instead of racing it."""
-    env = {**worker_env, "DATABASE_URL": worker_database_url()}
+    env = {**worker_env, "DATABASE_URL": session_database_url()}
     if connection.vendor != "postgresql":
         result = migrate_locked(env)  # SQLite: one host by construction, plain migrate
         assert result.returncode == 0, result.stderr
