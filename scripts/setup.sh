@@ -43,6 +43,8 @@ if [[ ! -f $stamp ]]; then
     # torch first, pinned to the CPU build, so nothing pulls a CUDA build in.
     .venv/bin/pip install -q -c constraints.txt "torch==2.13.0"
     .venv/bin/pip install -q -c constraints.txt -e ".[test]"
+    # DeepMind's official AlphaGenome code, the parity reference (its forward's deps are in the test extra)
+    .venv/bin/pip install -q --no-deps third_party/alphagenome_research-0.2.0-py3-none-any.whl
   else
     .venv/bin/pip install -q -c constraints.txt -e .
   fi
