@@ -176,12 +176,8 @@ class AlphaGenomeConfig:
         return 2 * self.trunk_channels
 
     def embedding_channels(self, resolution: int) -> int:
-        """Channels of the sequence output embedding at `resolution` bp (1 or 128)."""
-        if resolution == 1:
-            return self.embedding_1bp_channels
-        if resolution == 128:
-            return self.embedding_128bp_channels
-        raise ValueError(f"no sequence embedding at {resolution} bp")
+        """Channels of the sequence output embedding at `resolution` bp (1 or 128; else KeyError)."""
+        return {1: self.embedding_1bp_channels, 128: self.embedding_128bp_channels}[resolution]
 
     @property
     def tracks(self) -> Mapping[str, int]:
