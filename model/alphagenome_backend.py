@@ -149,7 +149,7 @@ class AlphaGenomeBackend:
 
     def _install_metadata_constants(self) -> None:
         """Per-organism `nonzero_mean` track scales and the junction tissue mask, from metadata."""
-        organisms = sorted(metadata_lib.ORGANISM_INDEX, key=metadata_lib.ORGANISM_INDEX.get)
+        organisms = sorted(metadata_lib.ORGANISM_INDEX, key=metadata_lib.ORGANISM_INDEX.__getitem__)
         means = {}
         for name, config in HEAD_CONFIGS.items():
             if config.resolutions:
@@ -165,7 +165,7 @@ class AlphaGenomeBackend:
         mask = np.zeros((len(organisms), tissues), np.float32)
         for i, organism in enumerate(organisms):
             mask[i, : len(self._full_metadata(OutputType.SPLICE_JUNCTIONS, organism)) // 2] = 1.0
-        self.model.head.set_constants(means, mask)
+        self.model.head.set_constants({k: jnp.asarray(v) for k, v in means.items()}, jnp.asarray(mask))
 
     # Protocol -----------------------------------------------------------------------------
 

@@ -14,3 +14,8 @@ class InvalidRequestError(ValueError):
 
 class NotProvidedError(LookupError):
     """Valid, but nothing on this server provides it: an output type or a scorer (UNIMPLEMENTED)."""
+
+
+class ScorerNotApplicableError(NotProvidedError, ValueError):
+    """A scorer that cannot be computed here (no such output, no annotation, wrong organism);
+    the message says why. It never produces numbers."""

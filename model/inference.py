@@ -52,7 +52,7 @@ def available_backends() -> list[dict[str, object]]:
         entry: dict[str, object] = {"name": name, "available": False, "unavailable_reason": None}
         try:
             backend = get_backend(name)
-        except Exception as error:  # noqa: BLE001 - report any load failure to the UI
+        except Exception as error:  # report any load failure to the UI
             entry.update(
                 provenance=None,
                 output_types=[],

@@ -115,7 +115,7 @@ class Backend(Protocol):
     context: int
 
     @property
-    def config(self) -> dict[str, object]: ...
+    def config(self) -> object: ...
 
     def track_metadata(self, output_type: OutputType, organism: Organism) -> pd.DataFrame:
         """All tracks this backend would return for `output_type` (before any filter)."""

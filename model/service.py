@@ -23,30 +23,67 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import threading
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from model import windows
+from model.constants import (
+    DEFAULT_SEQUENCE_LENGTH,
+    DEFAULT_SEQUENCE_LENGTH_NAME,
+    MAX_ISM_WIDTH,
+    SEQUENCE_LENGTHS,
+    SEQUENCE_LENGTHS_BY_NAME,
+)
 from model.errors import InvalidRequestError, NotProvidedError
-from model.genome import Genome, Interval, reverse_complement
-from model.outputs import Backend, JunctionTrackSet, Organism, OutputType, TrackSet
+from model.genome import ContigNotFoundError, Genome, Interval
+from model.inference import available_backends, describe_backends, get_backend
+from model.outputs import Backend, Organism, OutputType, TrackSet
+from model.prediction import BATCH_SIZE, Prediction, Predictions, predict_windows
+from model.routing import BackendRouter, provenance_label
 from model.scoring import engine
-from model.scoring.engine import JunctionSet, junctions_from_prediction
-from model.scoring.ism import MAX_ISM_WIDTH, IsmResult, score_ism
+from model.scoring.alignment import align_alternate
+from model.scoring.engine import PAS_COLUMNS, JunctionSet
+from model.scoring.ism import IsmResult, score_ism
 from model.scoring.ism import ism_variants as enumerate_substitutions
 from model.scoring.masks import GeneIndex
 from model.scoring.results import ScoreBlock, merge_stranded_gene_tracks, tidy_scores
-from model.scoring.scorers import GeneMaskScorer, VariantScorer, parse_scorer
+from model.scoring.scorers import (
+    RECOMMENDED_VARIANT_SCORERS,
+    GeneMaskScorer,
+    ScorerError,
+    ScorerNotApplicableError,
+    VariantScorer,
+    check_organism,
+    from_proto,
+    parse_scorer,
+)
 from model.scoring.variants import Variant
-from model.strand import mirror_splice_sites, reverse_complement_values, strand_reindexing
+from model.spliceai.scoring import SpliceAIScorer, SpliceVariant, VariantScores
 from model.windows import allele_sequences, genome_window
 
 # The model layer's public surface: the Django side imports from here (and `model.assets`) only.
 __all__ = [
+    "DEFAULT_SEQUENCE_LENGTH",
+    "DEFAULT_SEQUENCE_LENGTH_NAME",
     "MAX_ISM_WIDTH",
+    "PAS_COLUMNS",
+    "RECOMMENDED_VARIANT_SCORERS",
+    "SEQUENCE_LENGTHS",
+    "SEQUENCE_LENGTHS_BY_NAME",
+    "ContigNotFoundError",
+    "ScorerError",
+    "ScorerNotApplicableError",
+    "SpliceAIScorer",
+    "SpliceVariant",
+    "VariantScores",
+    "align_alternate",
+    "available_backends",
+    "check_organism",
+    "describe_backends",
+    "from_proto",
+    "get_backend",
     "Backend",
     "BackendRouter",
     "Genome",
@@ -69,157 +106,13 @@ __all__ = [
     "VariantScorer",
     "check_variant_in",
     "parse_scorer",
+    "parse_variant_scorer",
     "predict_windows",
     "provenance_label",
     "tidy_scores",
 ]
 
 logger = logging.getLogger(__name__)
-Prediction = TrackSet | JunctionSet
-Predictions = dict[OutputType, Prediction]
-BATCH_SIZE = 4  # sequences per backend call: ISM never holds more than a few windows of tracks
-UNTRAINED_LABEL = "RANDOM UNTRAINED WEIGHTS: not biology"
-
-
-def provenance_label(backend: Backend) -> str:
-    """`genomeapp <backend>: <provenance>`, with an explicit warning when the weights are untrained."""
-    text = f"genomeapp {backend.name}: {backend.provenance}".strip()
-    if not backend.weights_trained and UNTRAINED_LABEL.lower() not in text.lower():
-        text += f" ({UNTRAINED_LABEL})"
-    return text
-
-
-# --- routing -----------------------------------------------------------------------------------------------
-
-
-class BackendRouter:
-    """Maps each output type to the first backend that provides it, trained weights first."""
-
-    def __init__(self, backends: Sequence[Backend]) -> None:
-        ranked = sorted(enumerate(backends), key=lambda pair: (not pair[1].weights_trained, pair[0]))
-        self.backends = [backend for _, backend in ranked]
-        self._by_output: dict[OutputType, Backend] = {}
-        for backend in self.backends:
-            for output_type in backend.output_types:
-                self._by_output.setdefault(output_type, backend)
-        self._per_organism: dict[Organism, BackendRouter] = {}
-        self._lock = threading.Lock()
-
-    def for_organism(self, organism: Organism) -> BackendRouter:
-        """The router restricted to backends that can predict for `organism` (SpliceAI: human only)."""
-        with self._lock:
-            if organism not in self._per_organism:
-                self._per_organism[organism] = BackendRouter(
-                    [b for b in self.backends if _knows(b, organism)]
-                )
-            return self._per_organism[organism]
-
-    @property
-    def provided(self) -> frozenset[OutputType]:
-        return frozenset(self._by_output)
-
-    def backend_for(self, output_type: OutputType) -> Backend:
-        backend = self._by_output.get(output_type)
-        if backend is None:
-            raise NotProvidedError(self._missing_message([output_type]))
-        return backend
-
-    def plan(self, output_types: Iterable[OutputType]) -> dict[str, tuple[Backend, list[OutputType]]]:
-        """backend name → (backend, its output types in request order); NotProvidedError if any is missing."""
-        wanted = list(dict.fromkeys(output_types))
-        missing = [o for o in wanted if o not in self._by_output]
-        if missing:
-            raise NotProvidedError(self._missing_message(missing))
-        plan: dict[str, tuple[Backend, list[OutputType]]] = {}
-        for output_type in wanted:
-            backend = self._by_output[output_type]
-            plan.setdefault(backend.name, (backend, []))[1].append(output_type)
-        return plan
-
-    def unprovided(self, output_types: Iterable[OutputType]) -> list[OutputType]:
-        """The output types no backend here provides, in request order."""
-        return [o for o in dict.fromkeys(output_types) if o not in self._by_output]
-
-    def _missing_message(self, missing: Sequence[OutputType]) -> str:
-        names = ", ".join(o.name for o in missing)
-        have = ", ".join(sorted(o.name for o in self.provided)) or "nothing"
-        return f"requested_outputs: no backend on this server provides {names} (available: {have})"
-
-
-def _knows(backend: Backend, organism: Organism) -> bool:
-    """Whether `backend` knows `organism` (backends raise ValueError for organisms they lack)."""
-    try:
-        for output_type in backend.output_types:
-            backend.track_metadata(output_type, organism)
-    except ValueError:
-        return False
-    return True
-
-
-# --- the one call into a backend ---------------------------------------------------------------------------
-
-
-def predict_windows(
-    backend: Backend,
-    sequences: Sequence[str],
-    output_types: Sequence[OutputType],
-    organism: Organism,
-    ontology_terms: Sequence[str] | None = None,
-    *,
-    flank: int = 0,
-    strand: str = "+",
-    origin: int = 0,
-    batch_size: int = BATCH_SIZE,
-) -> list[Predictions]:
-    """Predictions of `backend` for same-length forward-strand windows, on forward coordinates.
-
-    Args:
-      sequences: each a window plus `flank` bases of context at both ends.
-      strand: `-` predicts the reverse-complement strand, as the official `predict_interval`
-        does for a negative-strand interval; outputs come back on forward coordinates.
-      origin: genomic 0-based start of the window (without flank), for `TrackSet.start` and
-        junction coordinates.
-
-    Returns:
-      per sequence, output type → `TrackSet` (`JunctionSet` for SPLICE_JUNCTIONS).
-    """
-    types = [o for o in dict.fromkeys(output_types) if o in backend.output_types]
-    results: list[Predictions] = []
-    for first in range(0, len(sequences), batch_size):
-        chunk = list(sequences[first : first + batch_size])
-        if not types:
-            outputs: list[dict[OutputType, TrackSet]] = [{} for _ in chunk]
-        elif backend.supports_strand or strand != "-":
-            outputs = backend.predict(
-                chunk, types, organism, ontology_terms, strands=[strand] * len(chunk), flank=flank
-            )
-        else:
-            reverse = backend.predict(
-                [reverse_complement(s) for s in chunk], types, organism, ontology_terms, flank=flank
-            )
-            width = len(chunk[0]) - 2 * flank
-            outputs = [{o: _forward_strand(o, t, width) for o, t in out.items()} for out in reverse]
-        for output in outputs:
-            results.append({o: _as_prediction(output[o], backend, origin) for o in types})
-    return results
-
-
-def _forward_strand(output_type: OutputType, track_set: TrackSet, width: int) -> TrackSet:
-    """A reverse-complement prediction (of a `width` bp window) of a backend without strand
-    support, mapped back onto forward coordinates."""
-    reindex = strand_reindexing(track_set.metadata, output_type)
-    values = reverse_complement_values(output_type, track_set.values, reindex)
-    changes: dict[str, Any] = {"values": values}
-    positions = getattr(track_set, "splice_site_positions", None)
-    if positions is not None:
-        changes["splice_site_positions"] = mirror_splice_sites(positions, width)
-    return dataclasses.replace(track_set, **changes)
-
-
-def _as_prediction(value: TrackSet, backend: Backend, origin: int) -> Prediction:
-    if isinstance(value, JunctionTrackSet) or not isinstance(value, TrackSet):
-        return junctions_from_prediction(value, origin)
-    return dataclasses.replace(value, start=origin, provenance=value.provenance or backend.provenance)
 
 
 # --- scoring context ---------------------------------------------------------------------------------------
@@ -379,12 +272,9 @@ class PredictionService:
         for i, variant in enumerate(variants):
             single = base_variant is None and len(variants) == 1
             check_variant_in(variant, window, "variant" if single else f"variants[{i}]")
-        by_backend: dict[str, tuple[Backend, list[int]]] = {}
-        for i, scorer in enumerate(scorers):
-            backend = self.router.backend_for(scorer.requested_output)
-            by_backend.setdefault(backend.name, (backend, []))[1].append(i)
+        by_backend = self.router.group([scorer.requested_output for scorer in scorers])
         results: list[list[ScoreBlock | None]] = [[None] * len(scorers) for _ in variants]
-        for backend, indices in by_backend.values():
+        for backend, indices in by_backend:
             chosen = [scorers[i] for i in indices]
             for v, blocks in enumerate(
                 self._score_with(backend, genome, window, variants, chosen, organism, ctx, base_variant)
@@ -508,12 +398,9 @@ class PredictionService:
                 raise InvalidRequestError(
                     f"interval_scorers[{i}].width", f"{scorer.width} is wider than the interval"
                 )
-        by_backend: dict[str, tuple[Backend, list[int]]] = {}
-        for i, scorer in enumerate(scorers):
-            backend = self.router.backend_for(scorer.requested_output)
-            by_backend.setdefault(backend.name, (backend, []))[1].append(i)
+        by_backend = self.router.group([scorer.requested_output for scorer in scorers])
         blocks: list[ScoreBlock | None] = [None] * len(scorers)
-        for backend, indices in by_backend.values():
+        for backend, indices in by_backend:
             chosen = [scorers[i] for i in indices]
             results = engine.score_interval(
                 backend, genome, window, chosen, organism=organism, annotation=ctx.genes
@@ -521,6 +408,14 @@ class PredictionService:
             for i, block in zip(indices, results, strict=True):
                 blocks[i] = merge_stranded(block) if ctx.merge_stranded else block
         return [block for block in blocks if block is not None]
+
+
+def parse_variant_scorer(text: str) -> VariantScorer:
+    """A variant scorer by its SDK name or text form; ValueError for an interval scorer."""
+    scorer = parse_scorer(text)
+    if isinstance(scorer, GeneMaskScorer):
+        raise ValueError(f"{text} is an interval scorer, not a variant scorer")
+    return scorer
 
 
 def check_variant_in(variant: Variant, window: Interval, field: str) -> None:

@@ -22,8 +22,11 @@ class Variant(Protocol):
     @property
     def end(self) -> int: ...
 
-    ref: str
-    alt: str
+    @property
+    def ref(self) -> str: ...
+
+    @property
+    def alt(self) -> str: ...
 
 
 def check_variant_in(variant: Variant, window: Interval) -> None:

@@ -10,8 +10,8 @@ import pandas as pd
 import pysam
 from tqdm import tqdm
 
-from model.annotations import GENE_COLUMNS, read_gencode_gtf, read_spliceai_table
-from model.genome import Genome
+from model.assets import GENE_COLUMNS, read_gencode_gtf, read_spliceai_table
+from model.service import Genome
 from predictions.models import Assembly
 
 

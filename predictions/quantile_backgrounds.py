@@ -7,7 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from model.scoring.quantiles import MANIFEST_FILE, QuantileBackground
+from model.assets import MANIFEST_FILE, QuantileBackground
 from predictions.models import Assembly
 
 

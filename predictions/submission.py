@@ -8,18 +8,17 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from model.service import DEFAULT_SEQUENCE_LENGTH, MAX_ISM_WIDTH
 from predictions import inputs
 from predictions.assemblies import gene_index_for, genome_for
 from predictions.models import Assembly, Job, Variant
-
-MAX_ISM_WIDTH = 200
 
 
 @dataclasses.dataclass(frozen=True)
 class PredictionOptions:
     """What to predict and how to score it (stored in `Job.parameters`)."""
 
-    sequence_length: int = 16_384
+    sequence_length: int = DEFAULT_SEQUENCE_LENGTH
     output_types: tuple[str, ...] = ("SPLICE_SITES",)
     ontology_terms: tuple[str, ...] = ()
     spliceai_distance: int | None = 50  # None: no SpliceAI scores

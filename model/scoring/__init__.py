@@ -25,11 +25,11 @@ Where this engine knowingly differs from AlphaGenome's reference code (alphageno
 - Quantile backgrounds pool all gene rows per (scorer, track name, track strand).
 """
 
+from model.junctions import JunctionSet
 from model.scoring.annotation_cache import as_gene_index
 from model.scoring.engine import applicability, score_predictions, score_variants
 from model.scoring.interval import score_interval
 from model.scoring.ism import IsmResult, ism_matrix, ism_variants, score_ism
-from model.scoring.junctions import JunctionSet
 from model.scoring.masks import GeneIndex, WindowGrid
 from model.scoring.options import ScoringOptions
 from model.scoring.planner import plan_windows

@@ -24,11 +24,11 @@ import numpy as np
 import pandas as pd
 
 from model.genome import Genome, Interval
+from model.junctions import JunctionSet, junctions_from_prediction
 from model.outputs import Backend, Organism
 from model.scoring.annotation_cache import as_gene_index
 from model.scoring.families import Predictions, ScorerContext, VariantScorerFamily, family_for
 from model.scoring.interval import score_interval
-from model.scoring.junctions import JunctionSet, junctions_from_prediction
 from model.scoring.masks import GeneIndex
 from model.scoring.options import OptionKeywords, ScoringOptions, resolve_options
 from model.scoring.pas_sites import PAS_COLUMNS, prepare_pas_sites
@@ -201,7 +201,12 @@ def score_variants(
     ledger = PassLedger.for_variants(len(batch))
     done = 0
     for passes in scheduled_passes(
-        genome, batch, plans, share_ref=options.share_ref, batch_size=options.batch_size
+        genome,
+        batch,
+        plans,
+        share_ref=options.share_ref,
+        batch_size=options.batch_size,
+        flank=backend.context,
     ):
         outputs = predict_passes(
             backend, passes, output_types, organism, options.ontology_terms, options.batch_size

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from model.constants import MAX_ISM_WIDTH
 from model.genome import Genome, Interval
 from model.outputs import Backend
 from model.scoring.engine import score_variants
@@ -20,7 +21,6 @@ from model.scoring.results import ScoringResult
 from model.scoring.scorers import VariantScorer
 from model.scoring.variants import Variant
 
-MAX_ISM_WIDTH = 200
 VOCABULARY = "ACGT"
 
 

@@ -24,8 +24,10 @@ import numpy as np
 
 from model.genome import Genome, Interval
 from model.outputs import Backend, Organism, OutputType
+from model.prediction import predict_windows
 from model.scoring.families.base import Predictions
 from model.scoring.variants import Variant
+from model.windows import genome_window, with_alternate_allele, with_reference_allele
 
 PassKind = Literal["ref", "alt"]
 
@@ -100,31 +102,19 @@ class ForwardPass:
     variant_indices: tuple[int, ...]
 
 
-def alt_sequence(genome: Genome, window: Interval, ref_sequence: str, variant: Variant) -> str:
-    """The window's sequence with ALT in place of REF, left-anchored and cropped/extended to its width."""
-    offset = variant.start - window.start
-    deleted = max(len(variant.ref) - len(variant.alt), 0)
-    tail = genome.fetch(window.chrom, window.end, window.end + deleted) if deleted else ""
-    sequence = ref_sequence[:offset] + variant.alt + ref_sequence[offset + len(variant.ref) :] + tail
-    return sequence[: window.width]
-
-
-def patched_reference(ref_sequence: str, window: Interval, variant: Variant) -> str:
-    """The window's sequence with the variant's stated REF bases in place of the genome's."""
-    offset = variant.start - window.start
-    return ref_sequence[:offset] + variant.ref + ref_sequence[offset + len(variant.ref) :]
-
-
 def window_passes(
-    genome: Genome, variants: Sequence[Variant], plan: WindowPlan, *, share_ref: bool
+    genome: Genome, variants: Sequence[Variant], plan: WindowPlan, *, share_ref: bool, flank: int = 0
 ) -> list[ForwardPass]:
     """The REF and ALT passes of one window, REF before the ALTs that use it.
+
+    Sequences carry `flank` bases of genomic context on each side (`Backend.context`) and are
+    built by `model.windows`, the one definition of REF and ALT windows.
 
     Raises:
       ValueError: a variant does not fit in its window.
     """
     window = plan.interval
-    genome_sequence = genome.fetch(window.chrom, window.start, window.end)
+    genome_sequence = genome_window(genome, window, flank)
     passes: list[ForwardPass] = []
     matching: list[int] = []
     for i in plan.variant_indices:
@@ -132,22 +122,20 @@ def window_passes(
         offset = variant.start - window.start
         if not (offset >= 0 and variant.end <= window.end):
             raise ValueError(f"{variant} does not fit in its window {window}")
-        if genome_sequence[offset : offset + len(variant.ref)] == variant.ref:
+        if genome_sequence[flank + offset : flank + offset + len(variant.ref)] == variant.ref:
             matching.append(i)
         else:
-            ref_sequence = patched_reference(genome_sequence, window, variant)
+            ref_sequence = with_reference_allele(genome_sequence, window, variant, flank)
+            alt = with_alternate_allele(genome, window, ref_sequence, variant, flank)
             passes.append(ForwardPass("ref", ref_sequence, window, (i,)))
-            passes.append(
-                ForwardPass("alt", alt_sequence(genome, window, ref_sequence, variant), window, (i,))
-            )
+            passes.append(ForwardPass("alt", alt, window, (i,)))
     if matching and share_ref:
         passes.append(ForwardPass("ref", genome_sequence, window, tuple(matching)))
     for i in matching:
         if not share_ref:
             passes.append(ForwardPass("ref", genome_sequence, window, (i,)))
-        passes.append(
-            ForwardPass("alt", alt_sequence(genome, window, genome_sequence, variants[i]), window, (i,))
-        )
+        alt = with_alternate_allele(genome, window, genome_sequence, variants[i], flank)
+        passes.append(ForwardPass("alt", alt, window, (i,)))
     return passes
 
 
@@ -158,6 +146,7 @@ def scheduled_passes(
     *,
     share_ref: bool,
     batch_size: int,
+    flank: int = 0,
 ) -> Iterator[list[ForwardPass]]:
     """Passes in batches of whole windows, each batch at least `batch_size` passes (but the last).
 
@@ -165,7 +154,7 @@ def scheduled_passes(
     """
     pending: list[ForwardPass] = []
     for plan in plans:
-        pending.extend(window_passes(genome, variants, plan, share_ref=share_ref))
+        pending.extend(window_passes(genome, variants, plan, share_ref=share_ref, flank=flank))
         if len(pending) >= batch_size:
             yield pending
             pending = []
@@ -181,19 +170,21 @@ def predict_passes(
     ontology_terms: Sequence[str] | None,
     batch_size: int,
 ) -> list[Predictions]:
-    """The backend's predictions of each pass (in order), `batch_size` sequences per call.
+    """The backend's predictions of each pass (in order), `batch_size` sequences per call, through
+    `model.prediction.predict_windows` (the one call into a backend; windows are unstranded).
 
     Without output types (every scorer skipped) nothing is predicted and each pass gets `{}`.
     """
-    sequences = [p.sequence for p in passes]
-    outputs: list[Predictions] = []
-    for first in range(0, len(sequences), batch_size):
-        chunk = sequences[first : first + batch_size]
-        if output_types:
-            outputs.extend(backend.predict(chunk, output_types, organism, ontology_terms))
-        else:
-            outputs.extend({} for _ in chunk)
-    return outputs
+    return predict_windows(
+        backend,
+        [p.sequence for p in passes],
+        output_types,
+        organism,
+        ontology_terms,
+        flank=backend.context,
+        origin=[p.window.start for p in passes],
+        batch_size=batch_size,
+    )
 
 
 @dataclasses.dataclass

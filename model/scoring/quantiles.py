@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from model.constants import DEFAULT_SEQUENCE_LENGTH
 from model.scoring.results import ScoreBlock
 
 NUM_QUANTILES = 1000
@@ -250,7 +251,7 @@ def load_backend(name: str) -> Any:
 def default_sequence_length(backend: Any) -> int:
     """The window a backend is built for (AlphaGenome's config), else 16,384 bp."""
     config = getattr(backend, "config", None)
-    return int(getattr(config, "sequence_length", 0) or 16_384)
+    return int(getattr(config, "sequence_length", 0) or DEFAULT_SEQUENCE_LENGTH)
 
 
 def build_background(

@@ -19,15 +19,12 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, TypeAlias
 
+from model.errors import ScorerNotApplicableError
 from model.outputs import Organism, OutputType
 
 
 class ScorerError(ValueError):
     """A scorer was given parameters the SDK does not allow."""
-
-
-class ScorerNotApplicableError(ValueError):
-    """A valid scorer cannot be computed here (the backend lacks its output, no annotation, ...)."""
 
 
 class AggregationType(enum.Enum):

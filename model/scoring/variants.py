@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
 from typing import Any
 
 _BASES = re.compile(r"^[ACGTN]+$")
@@ -92,7 +91,3 @@ def as_variant(value: Any) -> Variant:
     if isinstance(value, tuple | list) and len(value) >= 4:
         return Variant(str(value[0]), int(value[1]), str(value[2]), str(value[3]), *(value[4:5]))
     raise TypeError(f"cannot read a variant from {value!r}")
-
-
-def variants_in_order(variants: Iterable[Any]) -> list[Variant]:
-    return [as_variant(v) for v in variants]

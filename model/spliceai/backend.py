@@ -31,7 +31,6 @@ class SpliceAIBackend:
     provenance = PROVENANCE
     weights_trained = True
     licence = LICENCE
-    licence_id = "CC-BY-NC-4.0"
     output_types = frozenset({OutputType.SPLICE_SITES})
     context = FLANK  # bases of context the model reads on each side of a predicted base
     # Both strands' tracks are always predicted (the `-` ones on the reverse complement), so a

@@ -20,9 +20,11 @@ from flax import nnx
 from jaxtyping import Array, Float, Int
 
 from model.genome import Genome, one_hot, reverse_complement
+from model.outputs import OutputType
 from model.spliceai.incremental import region_with_snvs
 from model.spliceai.network import SpliceAI
 from model.spliceai.weights import load_spliceai_models
+from model.strand import reverse_complement_values
 
 FLANK = 5000  # context bases on each side of an output base
 PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
@@ -176,7 +178,9 @@ class SpliceAIEnsemble:
         if keep is not None:
             sequence = mask_outside(sequence, start - self.flank, keep)
         if strand == "-":
-            return self.predict_sequence(reverse_complement(sequence))[::-1]
+            return reverse_complement_values(
+                OutputType.SPLICE_SITES, self.predict_sequence(reverse_complement(sequence)), None
+            )
         return self.predict_sequence(sequence)
 
 

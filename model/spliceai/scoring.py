@@ -23,7 +23,9 @@ import pandas as pd
 
 from model.annotations import read_spliceai_table
 from model.genome import ContigNotFoundError, Genome, contig_aliases, reverse_complement
+from model.outputs import OutputType
 from model.spliceai.ensemble import FLANK, SpliceAIEnsemble, default_ensemble, mask_outside
+from model.strand import reverse_complement_values
 
 DEFAULT_DISTANCE = 50
 MAX_DISTANCE = 4999
@@ -297,7 +299,7 @@ class SpliceAIScorer:
             alt = window[:half] + task.allele + window[half + len(v.ref) :]
             windows.append(reverse_complement(alt) if task.gene.strand == "-" else alt)
         for i, probs in zip(indels, self.ensemble.predict_windows(windows), strict=True):
-            y_alt[i] = probs[::-1] if tasks[i].gene.strand == "-" else probs
+            y_alt[i] = _forward_order(probs) if tasks[i].gene.strand == "-" else probs
         for task, ref, alt in zip(tasks, y_ref, y_alt, strict=True):
             assert ref is not None and alt is not None
             task.result.scores[task.slot] = self._delta(task, ref, alt, d)
@@ -339,7 +341,7 @@ class SpliceAIScorer:
             bases = [reverse_complement(b) for b in bases]
         ref, alts = self.ensemble.predict_with_snvs(sequence, offsets, bases, d)
         if gene.strand == "-":
-            ref, alts = ref[::-1], alts[:, ::-1]
+            ref, alts = _forward_order(ref), _forward_order(alts)
         for task, i in zip(cluster, ids, strict=True):
             offset = task.result.variant.pos - 1 - first
             y_ref[i] = ref[offset - d : offset + d + 1]
@@ -405,3 +407,8 @@ def score_variants(
 ) -> list[VariantScores]:
     """Score records with SpliceAI's semantics; see `SpliceAIScorer`."""
     return list(SpliceAIScorer(fasta, annotation, distance, mask).score(variants))
+
+
+def _forward_order(probabilities: np.ndarray) -> np.ndarray:
+    """Class probabilities `[..., L, 3]` predicted on a reverse complement, in forward base order."""
+    return reverse_complement_values(OutputType.SPLICE_SITES, probabilities, None)

@@ -7,8 +7,7 @@ from typing import Any
 from django.conf import settings
 from rest_framework import exceptions, serializers, status
 
-from model.constants import DEFAULT_SEQUENCE_LENGTH_NAME, SEQUENCE_LENGTHS_BY_NAME
-from model.scoring.scorers import RECOMMENDED_VARIANT_SCORERS
+from model.service import DEFAULT_SEQUENCE_LENGTH_NAME, RECOMMENDED_VARIANT_SCORERS, SEQUENCE_LENGTHS_BY_NAME
 from predictions import job_status
 from predictions.forms import OUTPUT_TYPE_CHOICES, prediction_options
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant

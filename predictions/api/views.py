@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from model.inference import describe_backends
+from model.service import describe_backends
 from predictions import inputs, job_status
 from predictions.api.serializers import (
     AssemblySerializer,

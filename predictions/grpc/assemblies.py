@@ -14,9 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
-from model.genome import Genome
-from model.outputs import Organism
-from model.scoring.masks import GeneIndex
+from model.service import GeneIndex, Genome, Organism
 from predictions.assemblies import genome_for, load_gene_table
 from predictions.grpc.errors import InvalidArgumentError
 from predictions.models import Assembly

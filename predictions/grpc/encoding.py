@@ -25,11 +25,7 @@ from alphagenome.models.v1 import junction_data_utils, track_data_utils
 from alphagenome.protos import tensor_pb2
 from alphagenome.protos.v1 import dna_model_pb2
 
-from model.genome import Interval
-from model.outputs import OutputType, TrackSet
-from model.scoring.engine import JunctionSet
-from model.scoring.results import ScoreBlock
-from model.scoring.variants import Variant
+from model.service import Interval, JunctionSet, OutputType, ScoreBlock, TrackSet, Variant
 
 INLINE_MAX_BYTES = 64 * 1024
 CHUNK_BYTES = 1024 * 1024

@@ -12,22 +12,24 @@ from typing import Any
 
 from alphagenome.protos.v1 import dna_model_pb2
 
-from model.genome import ContigNotFoundError, Genome, Interval
-from model.outputs import Organism, OutputType
-from model.scoring.scorers import (
+from model.service import (
+    SEQUENCE_LENGTHS,
+    ContigNotFoundError,
     GeneMaskScorer,
+    Genome,
+    Interval,
+    Organism,
+    OutputType,
     ScorerError,
     ScorerNotApplicableError,
+    Variant,
     VariantScorer,
     check_organism,
     from_proto,
 )
-from model.scoring.variants import Variant
 from predictions.grpc.errors import InvalidArgumentError, UnimplementedError
 
-SUPPORTED_SEQUENCE_LENGTHS = (2**14, 2**17, 2**19, 2**20)
 MAX_SCORERS = 20
-MAX_ISM_WIDTH = 200  # bp per ScoreIsmVariant call (the client sends 10)
 SERVED_MODEL_VERSIONS = ("", "ALL_FOLDS")
 KNOWN_MODEL_VERSIONS = ("ALL_FOLDS", "FOLD_0", "FOLD_1", "FOLD_2", "FOLD_3")
 _STRANDS = {
@@ -111,10 +113,10 @@ def sequence(value: str, field: str = "sequence") -> str:
 
 
 def _check_length(width: int, field: str) -> None:
-    if width not in SUPPORTED_SEQUENCE_LENGTHS:
+    if width not in SEQUENCE_LENGTHS:
         raise InvalidArgumentError(
             field,
-            f"length {width} is not supported; use one of {', '.join(map(str, SUPPORTED_SEQUENCE_LENGTHS))}",
+            f"length {width} is not supported; use one of {', '.join(map(str, SEQUENCE_LENGTHS))}",
         )
 
 

@@ -9,6 +9,7 @@ server down.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -21,11 +22,20 @@ from alphagenome.protos.v1 import dna_model_service_pb2_grpc
 from django.db import close_old_connections
 from typing_extensions import override
 
-from model.errors import InvalidRequestError, NotProvidedError
-from model.outputs import Organism, OutputType
-from model.scoring.engine import PAS_COLUMNS
-from model.scoring.scorers import ScorerError, ScorerNotApplicableError
-from model.service import PredictionService, ScoringContext, check_variant_in, provenance_label
+from model.service import (
+    MAX_ISM_WIDTH,
+    PAS_COLUMNS,
+    InvalidRequestError,
+    NotProvidedError,
+    Organism,
+    OutputType,
+    PredictionService,
+    ScorerError,
+    ScorerNotApplicableError,
+    ScoringContext,
+    check_variant_in,
+    provenance_label,
+)
 from predictions.grpc import assemblies, encoding, requests
 from predictions.grpc.errors import InvalidArgumentError, RequestError
 from predictions.grpc.limits import ModelCallGate
@@ -39,6 +49,27 @@ NO_PAS_SITES = pd.DataFrame({column: pd.Series(dtype=object) for column in PAS_C
 def _chunks(wrap: Callable[[Any], Any], chunks: Iterable[Any]) -> Iterator[Any]:
     for chunk in chunks:
         yield wrap(chunk)
+
+
+@dataclasses.dataclass(frozen=True)
+class _PredictionCall:
+    """A prediction RPC's parsed common fields and the service that answers it."""
+
+    service: PredictionService
+    organism: Organism
+    types: list[OutputType]
+    terms: list[str] | None
+
+
+@dataclasses.dataclass(frozen=True)
+class _ScoringCall:
+    """A scoring RPC's assembly, interval and scoring context, and the service that answers it."""
+
+    service: PredictionService
+    organism: Organism
+    reference: assemblies.Reference
+    interval: Any
+    ctx: ScoringContext
 
 
 class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
@@ -63,14 +94,14 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
                 "%s %s in %.2f s: %s", method, error.code.name, time.monotonic() - began, error.message
             )
             context.abort(error.code, error.message)
+        except (ScorerError, ScorerNotApplicableError) as error:
+            code = grpc.StatusCode.UNIMPLEMENTED if isinstance(error, ScorerNotApplicableError) else None
+            context.abort(code or grpc.StatusCode.INVALID_ARGUMENT, f"variant_scorers: {error}")
         except InvalidRequestError as error:
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, str(error))
         except NotProvidedError as error:
             context.abort(grpc.StatusCode.UNIMPLEMENTED, str(error))
-        except (ScorerError, ScorerNotApplicableError) as error:
-            code = grpc.StatusCode.UNIMPLEMENTED if isinstance(error, ScorerNotApplicableError) else None
-            context.abort(code or grpc.StatusCode.INVALID_ARGUMENT, f"variant_scorers: {error}")
-        except Exception as error:  # noqa: BLE001 - a bug must end one call, never the server
+        except Exception as error:  # a bug must end one call, never the server
             logger.exception("%s failed", method)
             context.abort(
                 grpc.StatusCode.INTERNAL, f"internal error ({type(error).__name__}); see the server log"
@@ -87,14 +118,35 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         service: PredictionService,
         predictions: dict[OutputType, Any],
         interval: Any,
-        header: Callable[[Any], Any],
-        chunk: Callable[[Any], Any],
+        response: Callable[..., Any],
+        field: str = "output",
     ) -> Iterator[Any]:
+        """Per output type: a `response(field=header)` message, then its `response(tensor_chunk=...)`s."""
         for output_type, prediction in predictions.items():
             provenance = provenance_label(service.router.backend_for(output_type))
             output, chunks = encoding.prediction_output(output_type, prediction, interval, provenance)
-            yield header(output)
-            yield from _chunks(chunk, chunks)
+            yield response(**{field: output})
+            yield from _chunks(lambda c: response(tensor_chunk=c), chunks)
+
+    def _prediction_call(self, request: Any) -> _PredictionCall:
+        """The preamble every prediction RPC shares: version, organism, outputs, ontology terms."""
+        organism = self._organism(request)
+        call = _PredictionCall(
+            self._service(organism),
+            organism,
+            requests.output_types(request.requested_outputs),
+            requests.ontology_terms(request.ontology_terms),
+        )
+        call.service.router.plan(call.types)  # UNIMPLEMENTED before any work if an output is not served
+        return call
+
+    def _located(
+        self, context: grpc.ServicerContext, organism: Organism, request: Any
+    ) -> tuple[assemblies.Reference, Any]:
+        """The caller's assembly and the request's `interval` on it."""
+        reference = self._reference(context, organism)
+        field = request.interval if request.HasField("interval") else None
+        return reference, requests.interval(field, reference.genome)
 
     # --- predictions ----------------------------------------------------------------------------------
 
@@ -105,19 +157,11 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "PredictSequenceRequest")
             sequence = requests.sequence(request.sequence)
-            organism, types, terms = self._common(request)
-            service = self._service(organism)
-            service.router.plan(types)
+            call = self._prediction_call(request)
             with self.gate.slot():
-                (result,) = service.predict_sequences([sequence], types, organism, terms)
+                (result,) = call.service.predict_sequences([sequence], call.types, call.organism, call.terms)
             # interval left unset: the client fills in the caller's own `interval=` argument
-            yield from self._outputs(
-                service,
-                result,
-                None,
-                lambda o: pb.PredictSequenceResponse(output=o),
-                lambda c: pb.PredictSequenceResponse(tensor_chunk=c),
-            )
+            yield from self._outputs(call.service, result, None, pb.PredictSequenceResponse)
 
         return self._run(context, body)
 
@@ -127,22 +171,13 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     ) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "PredictIntervalRequest")
-            organism, types, terms = self._common(request)
-            service = self._service(organism)
-            service.router.plan(types)
-            reference = self._reference(context, organism)
-            interval = requests.interval(
-                request.interval if request.HasField("interval") else None, reference.genome
-            )
+            call = self._prediction_call(request)
+            reference, interval = self._located(context, call.organism, request)
             with self.gate.slot():
-                result = service.predict_interval(reference.genome, interval, types, organism, terms)
-            yield from self._outputs(
-                service,
-                result,
-                interval,
-                lambda o: pb.PredictIntervalResponse(output=o),
-                lambda c: pb.PredictIntervalResponse(tensor_chunk=c),
-            )
+                result = call.service.predict_interval(
+                    reference.genome, interval, call.types, call.organism, call.terms
+                )
+            yield from self._outputs(call.service, result, interval, pb.PredictIntervalResponse)
 
         return self._run(context, body)
 
@@ -150,40 +185,21 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     def PredictVariant(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "PredictVariantRequest")
-            organism, types, terms = self._common(request)
-            service = self._service(organism)
-            service.router.plan(types)
-            reference = self._reference(context, organism)
-            interval = requests.interval(
-                request.interval if request.HasField("interval") else None, reference.genome
-            )
+            call = self._prediction_call(request)
+            reference, interval = self._located(context, call.organism, request)
             variant = requests.variant(
                 request.variant if request.HasField("variant") else None, reference.genome
             )
             requests.same_contig(variant, interval, "variant.chromosome")
             with self.gate.slot():
-                ref, alt = service.predict_variant(
-                    reference.genome, interval, variant, types, organism, terms
+                ref, alt = call.service.predict_variant(
+                    reference.genome, interval, variant, call.types, call.organism, call.terms
                 )
-            chunk = lambda c: pb.PredictVariantResponse(tensor_chunk=c)  # noqa: E731
-            yield from self._outputs(
-                service, ref, interval, lambda o: pb.PredictVariantResponse(reference_output=o), chunk
-            )
-            yield from self._outputs(
-                service, alt, interval, lambda o: pb.PredictVariantResponse(alternate_output=o), chunk
-            )
+            response = pb.PredictVariantResponse
+            yield from self._outputs(call.service, ref, interval, response, "reference_output")
+            yield from self._outputs(call.service, alt, interval, response, "alternate_output")
 
         return self._run(context, body)
-
-    @staticmethod
-    def _common(request: Any) -> tuple[Organism, list[OutputType], list[str] | None]:
-        requests.model_version(request.model_version)
-        organism = requests.organism(request.organism)
-        return (
-            organism,
-            requests.output_types(request.requested_outputs),
-            requests.ontology_terms(request.ontology_terms),
-        )
 
     # --- scores ---------------------------------------------------------------------------------------
 
@@ -195,37 +211,52 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
             pas_sites=NO_PAS_SITES,
         )
 
-    def _variant_outputs(
-        self, service: PredictionService, blocks: Sequence[Any], wrap: type
+    @staticmethod
+    def _score_outputs(
+        service: PredictionService,
+        blocks: Sequence[Any],
+        response: Callable[..., Any],
+        encode: Callable[[Any, str], tuple[Any, Iterable[Any]]] = encoding.variant_score_output,
     ) -> Iterator[Any]:
+        """Per score block: a `response(output=header)` message, then its tensor chunks."""
         for block in blocks:
             provenance = provenance_label(service.router.backend_for(block.scorer.requested_output))
-            output, chunks = encoding.variant_score_output(block, provenance)
-            yield wrap(output=output)
-            yield from _chunks(lambda c: wrap(tensor_chunk=c), chunks)
+            output, chunks = encode(block, provenance)
+            yield response(output=output)
+            yield from _chunks(lambda c: response(tensor_chunk=c), chunks)
+
+    @staticmethod
+    def _organism(request: Any) -> Organism:
+        requests.model_version(request.model_version)
+        return requests.organism(request.organism)
+
+    def _scoring_call(self, request: Any, context: grpc.ServicerContext, organism: Organism) -> _ScoringCall:
+        """The preamble every scoring RPC shares once its scorers are parsed."""
+        reference, interval = self._located(context, organism, request)
+        return _ScoringCall(
+            self._service(organism),
+            organism,
+            reference,
+            interval,
+            self._scoring(reference, request.merge_stranded_gene_tracks),
+        )
 
     @override
     def ScoreVariant(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "ScoreVariantRequest")
-            requests.model_version(request.model_version)
-            organism = requests.organism(request.organism)
+            organism = self._organism(request)
             scorers = requests.variant_scorers(request.variant_scorers, organism)
-            service = self._service(organism)
-            reference = self._reference(context, organism)
-            interval = requests.interval(
-                request.interval if request.HasField("interval") else None, reference.genome
-            )
+            call = self._scoring_call(request, context, organism)
             variant = requests.variant(
-                request.variant if request.HasField("variant") else None, reference.genome
+                request.variant if request.HasField("variant") else None, call.reference.genome
             )
-            requests.same_contig(variant, interval, "variant.chromosome")
-            ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
+            requests.same_contig(variant, call.interval, "variant.chromosome")
             with self.gate.slot():
-                (blocks,) = service.score_variants(
-                    reference.genome, interval, [variant], scorers, organism, ctx
+                (blocks,) = call.service.score_variants(
+                    call.reference.genome, call.interval, [variant], scorers, organism, call.ctx
                 )
-            yield from self._variant_outputs(service, blocks, pb.ScoreVariantResponse)
+            yield from self._score_outputs(call.service, blocks, pb.ScoreVariantResponse)
 
         return self._run(context, body)
 
@@ -235,13 +266,10 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     ) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "ScoreIsmVariantRequest")
-            requests.model_version(request.model_version)
-            organism = requests.organism(request.organism)
+            organism = self._organism(request)
             scorers = requests.variant_scorers(request.variant_scorers, organism)
-            service = self._service(organism)
-            reference = self._reference(context, organism)
-            genome = reference.genome
-            interval = requests.interval(request.interval if request.HasField("interval") else None, genome)
+            call = self._scoring_call(request, context, organism)
+            genome, interval = call.reference.genome, call.interval
             ism = requests.interval(
                 request.ism_interval if request.HasField("ism_interval") else None,
                 genome,
@@ -258,14 +286,13 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
                     raise InvalidArgumentError(
                         "interval_variant", "only substitutions (no indels) are supported"
                     )
-            variants = service.ism_variants(genome, interval, ism, base)
-            ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
+            variants = call.service.ism_variants(genome, interval, ism, base)
             with self.gate.slot():
-                per_variant = service.score_variants(
-                    genome, interval, variants, scorers, organism, ctx, base_variant=base
+                per_variant = call.service.score_variants(
+                    genome, interval, variants, scorers, organism, call.ctx, base_variant=base
                 )
             for blocks in per_variant:
-                yield from self._variant_outputs(service, blocks, pb.ScoreIsmVariantResponse)
+                yield from self._score_outputs(call.service, blocks, pb.ScoreIsmVariantResponse)
 
         return self._run(context, body)
 
@@ -274,9 +301,9 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
         requests.same_contig(ism, interval, "ism_interval.chromosome")
         if ism.strand == "-":
             raise InvalidArgumentError("ism_interval.strand", "must not be negative")
-        if ism.width > requests.MAX_ISM_WIDTH:
+        if ism.width > MAX_ISM_WIDTH:
             raise InvalidArgumentError(
-                "ism_interval", f"at most {requests.MAX_ISM_WIDTH} bp per request, got {ism.width}"
+                "ism_interval", f"at most {MAX_ISM_WIDTH} bp per request, got {ism.width}"
             )
         if ism.start < interval.start or ism.end > interval.end:
             raise InvalidArgumentError("ism_interval", "must lie inside interval")
@@ -285,8 +312,7 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
     def ScoreInterval(self, request_iterator: Iterator[Any], context: grpc.ServicerContext) -> Iterator[Any]:
         def body() -> Iterator[Any]:
             request = requests.single_request(request_iterator, "ScoreIntervalRequest")
-            requests.model_version(request.model_version)
-            organism = requests.organism(request.organism)
+            organism = self._organism(request)
             scorers = requests.interval_scorers(request.interval_scorers)
             service = self._service(organism)
             for i, scorer in enumerate(scorers):
@@ -294,18 +320,14 @@ class DnaModelService(dna_model_service_pb2_grpc.DnaModelServiceServicer):
                     service.router.backend_for(scorer.requested_output)
                 except NotProvidedError as error:
                     raise NotProvidedError(f"interval_scorers[{i}]: {error}") from None
-            reference = self._reference(context, organism)
-            interval = requests.interval(
-                request.interval if request.HasField("interval") else None, reference.genome
-            )
-            ctx = self._scoring(reference, request.merge_stranded_gene_tracks)
+            call = self._scoring_call(request, context, organism)
             with self.gate.slot():
-                blocks = service.score_interval(reference.genome, interval, scorers, organism, ctx)
-            for block in blocks:
-                provenance = provenance_label(service.router.backend_for(block.scorer.requested_output))
-                output, chunks = encoding.interval_score_output(block, provenance)
-                yield pb.ScoreIntervalResponse(output=output)
-                yield from _chunks(lambda c: pb.ScoreIntervalResponse(tensor_chunk=c), chunks)
+                blocks = call.service.score_interval(
+                    call.reference.genome, call.interval, scorers, organism, call.ctx
+                )
+            yield from self._score_outputs(
+                call.service, blocks, pb.ScoreIntervalResponse, encoding.interval_score_output
+            )
 
         return self._run(context, body)
 

@@ -1,6 +1,7 @@
 """Parsing and validating what scientists submit: variants (text or VCF), loci and gene names.
 
-Pure Python on top of `model.genome` and `model.annotations`; no Django. Views call:
+Pure Python on top of the model layer's public surface (`model.service`, `model.assets`); no
+Django. Views call:
 
     result = parse_vcf_file(upload, genome, settings.GENOMEAPP_MAX_VARIANTS_PER_JOB,
                             settings.GENOMEAPP_MAX_UPLOAD_BYTES)

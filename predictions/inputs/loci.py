@@ -15,8 +15,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from model.constants import SEQUENCE_LENGTHS
-from model.genome import ContigNotFoundError, Genome, Interval
+from model.service import SEQUENCE_LENGTHS, ContigNotFoundError, Genome, Interval
 from predictions.inputs.results import InputError
 
 _LOCUS = re.compile(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from model.genome import Genome
+from model.service import Genome
 from predictions.inputs.results import RejectionCode
 
 BASES = frozenset("ACGTN")

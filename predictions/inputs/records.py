@@ -26,7 +26,7 @@ import collections
 import re
 from collections.abc import Iterable, Iterator
 
-from model.genome import ContigNotFoundError, Genome
+from model.service import ContigNotFoundError, Genome
 from predictions.inputs.formats import (
     EXPECTED_FORMATS,
     ColumnMap,

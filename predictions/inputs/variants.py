@@ -8,7 +8,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 
-from model.genome import Genome
+from model.service import Genome
 from predictions.inputs.records import parse_lines
 from predictions.inputs.results import InputTooLargeError, ParseResult
 

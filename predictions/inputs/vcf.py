@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from typing import BinaryIO, Protocol
 
-from model.genome import Genome
+from model.service import Genome
 from predictions.inputs.records import parse_lines
 from predictions.inputs.results import (
     EmptyInputError,

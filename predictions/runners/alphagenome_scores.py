@@ -6,7 +6,14 @@ import math
 
 import pandas as pd
 
-from model.service import Genome, Organism, PredictionService, parse_scorer, tidy_scores
+from model.service import (
+    DEFAULT_SEQUENCE_LENGTH,
+    Genome,
+    Organism,
+    PredictionService,
+    parse_variant_scorer,
+    tidy_scores,
+)
 from model.service import Variant as ModelVariant
 from predictions.models import Job, Score, Variant
 from predictions.quantile_backgrounds import background_for
@@ -16,27 +23,21 @@ from predictions.runners.progress import Progress
 def score(
     job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, params: dict, progress: Progress
 ) -> None:
+    assembly = job.require_assembly()
     service = PredictionService.default(("alphagenome",))
-    background, quantile_note = background_for(job.assembly, service.only_backend())
-    scorers = [parse_scorer(name) for name in params["alphagenome_scorers"]]
+    background, quantile_note = background_for(assembly, service.only_backend())
+    scorers = [parse_variant_scorer(name) for name in params["alphagenome_scorers"]]
     by_key = {(v.chrom, v.pos, v.ref, v.alt): v for v in variants}
-    done = 0
-
-    def on_progress(finished: int, _total: int) -> None:
-        nonlocal done
-        progress.add(finished - done)
-        done = finished
-
     result = service.score_variant_batch(
         genome,
         [ModelVariant(v.chrom, v.pos, v.ref, v.alt, name=v.variant_id) for v in variants],
         scorers,
-        Organism[job.assembly.organism],
-        sequence_length=int(params.get("sequence_length", 16_384)),
+        Organism[assembly.organism],
+        sequence_length=int(params.get("sequence_length", DEFAULT_SEQUENCE_LENGTH)),
         annotation=genes,
         background=background,
         ontology_terms=params.get("ontology_terms") or None,
-        progress=on_progress,
+        progress=progress.counter(),
         on_unsupported="skip",
     )
     notes = {}
@@ -49,6 +50,7 @@ def score(
         Job.objects.filter(pk=job.pk).update(parameters=job.parameters)
     rows: list[Score] = []
     for block in result.blocks:
+        assert block.variant is not None  # variant scorers' blocks always name their variant
         variant = by_key[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
         for record in tidy_scores([block]).to_dict("records"):
             rows.append(score_row(job, variant, record, result.backend))

@@ -92,10 +92,11 @@ def write_tracks(
 
 def run(job: Job, cancelled: threading.Event) -> None:
     params = job.parameters
-    genome = genome_for(job.assembly)
+    assembly = job.require_assembly()
+    genome = genome_for(assembly)
     chrom = genome.resolve_contig(params["chrom"])
     interval = Interval(chrom, int(params["start"]), int(params["end"]))
-    organism = Organism[job.assembly.organism]
+    organism = Organism[assembly.organism]
     service = PredictionService.default().for_organism(organism)
     plan = service.router.plan(note_unavailable(job, service, requested_outputs(job)))
     progress = Progress(job, len(plan), cancelled, step="predicting")

@@ -7,7 +7,14 @@ import threading
 
 import numpy as np
 
-from model.service import Interval, Organism, PredictionService, parse_scorer, tidy_scores
+from model.service import (
+    DEFAULT_SEQUENCE_LENGTH,
+    Interval,
+    Organism,
+    PredictionService,
+    parse_variant_scorer,
+    tidy_scores,
+)
 from predictions.assemblies import genes_for, genome_for
 from predictions.models import Job, Score, Variant
 from predictions.runners.alphagenome_scores import score_row
@@ -24,26 +31,20 @@ def ism_window(backend_name: str, requested: int) -> int:
 
 def run(job: Job, cancelled: threading.Event) -> None:
     params = job.parameters
-    genome = genome_for(job.assembly)
+    assembly = job.require_assembly()
+    genome = genome_for(assembly)
     interval = Interval(genome.resolve_contig(params["chrom"]), int(params["start"]), int(params["end"]))
-    scorers = [parse_scorer(name) for name in params.get("ism_scorers") or ["SPLICE_SITES"]]
+    scorers = [parse_variant_scorer(name) for name in params.get("ism_scorers") or ["SPLICE_SITES"]]
     backend_name = params.get("ism_backend", "spliceai")
     progress = Progress(job, interval.width * 3, cancelled, step=f"ISM with {backend_name}")
-    done = 0
-
-    def on_progress(finished: int, _total: int) -> None:
-        nonlocal done
-        progress.add(finished - done)
-        done = finished
-
     result = PredictionService.default((backend_name,)).score_ism(
         genome,
         interval,
         scorers,
-        Organism[job.assembly.organism],
-        sequence_length=ism_window(backend_name, int(params.get("sequence_length", 16_384))),
-        annotation=genes_for(job.assembly),
-        progress=on_progress,
+        Organism[assembly.organism],
+        sequence_length=ism_window(backend_name, int(params.get("sequence_length", DEFAULT_SEQUENCE_LENGTH))),
+        annotation=genes_for(assembly),
+        progress=progress.counter(),
         on_unsupported="skip",
     )
     rows = {
@@ -60,8 +61,9 @@ def run(job: Job, cancelled: threading.Event) -> None:
     }
     Variant.objects.bulk_create(rows.values(), batch_size=2000)
     saved = {(v.chrom, v.pos, v.ref, v.alt): v for v in job.variants.all()}
-    scores = []
+    scores: list[Score] = []
     for block in result.scores.blocks:
+        assert block.variant is not None  # variant scorers' blocks always name their variant
         variant = saved[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
         scores.extend(
             score_row(job, variant, record, backend_name)

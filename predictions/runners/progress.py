@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -64,6 +64,18 @@ class Progress:
     def add(self, units: int = 1) -> None:
         self.done = min(self.total, self.done + units)
         self._write()
+
+    def counter(self) -> Callable[[int, int], None]:
+        """A `progress(done, total)` callback for the model layer, which reports running totals:
+        each call adds what was finished since the previous one."""
+        reported = 0
+
+        def report(finished: int, _total: int) -> None:
+            nonlocal reported
+            self.add(finished - reported)
+            reported = finished
+
+        return report
 
     def extend(self, units: int) -> None:
         """More work discovered (e.g. browser tracks after scoring)."""

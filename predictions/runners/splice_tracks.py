@@ -6,61 +6,66 @@ import numpy as np
 import pandas as pd
 from django.conf import settings
 
-from model.genome import Genome, reverse_complement
-from model.scoring.alignment import align_alternate
-from model.spliceai.ensemble import SpliceAIEnsemble, default_ensemble
+from model.service import (
+    Genome,
+    Interval,
+    Organism,
+    OutputType,
+    PredictionService,
+    TrackSet,
+    align_alternate,
+)
+from model.service import Variant as ModelVariant
 from predictions.models import Job, TrackFile, Variant
 from predictions.runners.progress import Progress
 from predictions.tracks import write_bigwig
 
 BROWSER_HALF_WIDTH = 1000  # bp each side of a variant with browser tracks
-SPLICE_CLASSES = {"acceptor": 1, "donor": 2}  # SpliceAI's output columns: neither, acceptor, donor
-PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
+SPLICE_CLASSES = ("acceptor", "donor")
 
 
 def allele_probabilities(
-    ensemble: SpliceAIEnsemble, genome: Genome, variant: Variant, strand: str, half_width: int
-) -> tuple[int, np.ndarray, np.ndarray]:
-    """REF and ALT splice-site probabilities `[2 * half_width + len(REF), 3]` around `variant`.
+    service: PredictionService, genome: Genome, variant: Variant, strand: str, half_width: int
+) -> tuple[int, np.ndarray, np.ndarray, str]:
+    """REF and ALT acceptor/donor probabilities `[2 * half_width + len(REF), 2]` on `strand`.
 
     ALT is aligned onto REF coordinates (inserted bases summarised by max, deleted bases 0), so
-    ALT − REF lines up base for base. Returns the 0-based window start too.
+    ALT − REF lines up base for base. Returns the 0-based window start and the provenance too.
     """
     start = variant.pos - 1 - half_width
-    end = variant.pos - 1 + len(variant.ref) + half_width
-    flank = ensemble.flank
-    deleted = max(0, len(variant.ref) - len(variant.alt))
-    context = genome.fetch(variant.chrom, start - flank, end + flank + deleted)
-    offset = half_width + flank  # the variant's first REF base in `context`
-    ref_sequence = context[: len(context) - deleted]
-    alt_sequence = context[:offset] + variant.alt + context[offset + len(variant.ref) :]
-    alt_sequence = alt_sequence[: len(ref_sequence)]
-    alt_sequence += "N" * (len(ref_sequence) - len(alt_sequence))
-    if strand == "-":
-        ref_out, alt_out = ensemble.predict_windows(
-            [reverse_complement(ref_sequence), reverse_complement(alt_sequence)]
-        )
-        ref_out, alt_out = ref_out[::-1], alt_out[::-1]
-    else:
-        ref_out, alt_out = ensemble.predict_windows([ref_sequence, alt_sequence])
-    alt_aligned = align_alternate(alt_out, half_width, len(variant.ref), len(variant.alt))
-    return start, ref_out, alt_aligned
+    window = Interval(variant.chrom, start, variant.pos - 1 + len(variant.ref) + half_width)
+    allele = ModelVariant(variant.chrom, variant.pos, variant.ref, variant.alt)
+    ref, alt = service.predict_variant(
+        genome, window, allele, [OutputType.SPLICE_SITES], Organism.HOMO_SAPIENS
+    )
+    ref_tracks, alt_tracks = ref[OutputType.SPLICE_SITES], alt[OutputType.SPLICE_SITES]
+    assert isinstance(ref_tracks, TrackSet) and isinstance(alt_tracks, TrackSet)  # splice sites are tracks
+    meta = ref_tracks.metadata
+    columns = [
+        int(np.flatnonzero((meta["name"] == name) & (meta["strand"] == strand))[0]) for name in SPLICE_CLASSES
+    ]
+    alt_aligned = align_alternate(
+        alt_tracks.values[:, columns], half_width, len(variant.ref), len(variant.alt)
+    )
+    return start, ref_tracks.values[:, columns], alt_aligned, ref_tracks.provenance
 
 
 def write_variant_tracks(
     job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, progress: Progress
 ) -> None:
     """For each variant, acceptor and donor probability tracks on its top gene's strand."""
-    ensemble = default_ensemble()
+    service = PredictionService.default(("spliceai",))
     strands = _gene_strands(genes)
     sizes = {name: length for name, length in genome.lengths.items()}
     folder = job.results_dir() / "variants"
     for variant in variants:
         strand = strands.get(variant.top_gene, "+")
         with progress.timing("model"):
-            start, ref, alt = allele_probabilities(ensemble, genome, variant, strand, BROWSER_HALF_WIDTH)
+            start, ref, alt, provenance = allele_probabilities(
+                service, genome, variant, strand, BROWSER_HALF_WIDTH
+            )
         rows = []
-        for label, column in SPLICE_CLASSES.items():
+        for column, label in enumerate(SPLICE_CLASSES):
             for allele, values in (
                 ("REF", ref[:, column]),
                 ("ALT", alt[:, column]),
@@ -79,7 +84,7 @@ def write_variant_tracks(
                         file_format="bigwig",
                         path=str(path.relative_to(settings.MEDIA_ROOT)),
                         backend="spliceai",
-                        provenance=PROVENANCE,
+                        provenance=provenance,
                     )
                 )
         TrackFile.objects.bulk_create(rows)

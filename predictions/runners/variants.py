@@ -11,23 +11,21 @@ from django.db import transaction
 from django.db.models import Max
 from django.db.models.functions import Abs
 
-from model.genome import Genome
-from model.spliceai.scoring import SpliceAIScorer, SpliceVariant, VariantScores
+from model.service import Genome, SpliceAIScorer, SpliceVariant, VariantScores
 from predictions.assemblies import genes_for, genome_for
 from predictions.models import Job, Score, Variant
 from predictions.runners import alphagenome_scores, splice_tracks
 from predictions.runners.progress import Progress
 
 SPLICEAI_CHUNK = 16
-SPLICEAI_PROVENANCE = "SpliceAI-10k (Illumina), ensemble of 5"
 DELTA_NAMES = ("DS_AG", "DS_AL", "DS_DG", "DS_DL")
 
 
 def run(job: Job, cancelled: threading.Event) -> None:
     params = job.parameters
     variants = list(job.variants.filter(status=Variant.Status.ACCEPTED).order_by("id"))
-    genome = genome_for(job.assembly)
-    genes = genes_for(job.assembly)
+    assembly = job.require_assembly()
+    genome, genes = genome_for(assembly), genes_for(assembly)
     browser_tracks = min(len(variants), int(params.get("browser_variants", 25)))
     use_spliceai = params.get("spliceai") is not None
     alphagenome = params.get("alphagenome_scorers") or []
@@ -85,6 +83,8 @@ def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_nam
         deltas = (gene.ds_ag, gene.ds_al, gene.ds_dg, gene.ds_dl)
         offsets = (gene.dp_ag, gene.dp_al, gene.dp_dg, gene.dp_dl)
         for name, delta, offset in zip(DELTA_NAMES, deltas, offsets, strict=True):
+            if delta is None:  # all four are set together (`ds_ag` checked above)
+                continue
             yield Score(
                 job=job,
                 variant=variant,
@@ -112,7 +112,7 @@ def summarise_variants(job: Job) -> None:
     for variant_id, value, quantile in top:  # one grouped query for both
         best[variant_id] = value
         best_quantile[variant_id] = quantile
-    genes = {}
+    genes: dict[int, str] = {}
     for variant_id, gene_name, score in (
         Score.objects.filter(job=job).values_list("variant_id", "gene_name", "raw_score").iterator()
     ):

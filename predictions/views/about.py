@@ -1,7 +1,7 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from model.inference import describe_backends
+from model.service import describe_backends
 from predictions.models import Assembly
 
 

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from model.inference import describe_backends
+from model.service import describe_backends
 from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
@@ -40,7 +40,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _example_vcf() -> str:
-    from model.demo_assets import demo_dir
+    from model.assets import demo_dir
 
     path = demo_dir() / "demo_variants.vcf"
     return path.read_text() if path.exists() else ""

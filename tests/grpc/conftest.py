@@ -18,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+
+from tests.support.processes import session_database_url
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 180
@@ -45,17 +46,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def test_database_url() -> str:
-    """DATABASE_URL of the test database this pytest run created (SQLite file or Postgres)."""
-    info = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{Path(info['NAME']).resolve()}"
-    user = info.get("USER") or ""
-    password = f":{info['PASSWORD']}" if info.get("PASSWORD") else ""
-    auth = f"{user}{password}@" if user else ""
-    return f"postgres://{auth}{info.get('HOST') or '127.0.0.1'}:{info.get('PORT') or 5432}/{info['NAME']}"
 
 
 def _install_fixtures() -> dict[str, object]:
@@ -107,7 +97,7 @@ def grpc_server_factory(django_db_setup, django_db_blocker, tmp_path_factory) ->
         log = tmp_path_factory.mktemp("grpc") / "server.log"
         environment = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": session_database_url(),
             "KERAS_BACKEND": "jax",
             "DJANGO_SETTINGS_MODULE": "genomeapp.settings",
             "JAX_PLATFORMS": "cpu",

@@ -14,9 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.processes import REPO_ROOT, CeleryWorker, session_database_url
-
-ROOT = REPO_ROOT  # the browser test writes its screenshots below it
+from tests.support.processes import CeleryWorker, session_database_url
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
-from tests.integration.conftest import ROOT
+from tests.support.processes import REPO_ROOT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-OUTPUT = ROOT / "test-output"
+OUTPUT = REPO_ROOT / "test-output"
 # Real chr20 records: the SNRPB exon-2 donor (GT broken, GT→GC), two common SNPs, and a line
 # whose REF does not match the reference (rejected, the others kept).
 VCF = """##fileformat=VCFv4.2

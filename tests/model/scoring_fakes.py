@@ -53,6 +53,10 @@ class FakeBackend:
     name = "fake"
     provenance = "fake convolution (tests only)"
     weights_trained = False
+    licence = "test fixture"
+    supports_strand = False  # scoring windows are unstranded; the service would flip `-` ones
+    context = 0
+    config: dict[str, object] = {"kernel": 9}
 
     def __init__(self, output_types: Sequence[OutputType] | None = None, seed: int = 0) -> None:
         self.output_types = frozenset(output_types or [*RESOLUTION, OutputType.SPLICE_JUNCTIONS])
@@ -79,6 +83,9 @@ class FakeBackend:
         output_types: Sequence[OutputType],
         organism: Organism = Organism.HOMO_SAPIENS,
         ontology_terms: Sequence[str] | None = None,
+        *,
+        strands: Sequence[str] | None = None,
+        flank: int = 0,
     ) -> list[dict[OutputType, object]]:
         self.calls += 1
         self.sequences += len(sequences)

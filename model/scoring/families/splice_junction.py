@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from model.genome import Interval
+from model.junctions import JunctionSet, junctions_from_prediction
 from model.scoring import aggregations as agg
 from model.scoring.families.base import Predictions, ScorerContext, VariantScorerFamily, variant_span_end
-from model.scoring.junctions import JunctionSet, junctions_from_prediction
 from model.scoring.results import ScoreBlock
 from model.scoring.scorers import SpliceJunctionScorer
 from model.scoring.variants import Variant

@@ -5,14 +5,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from model.inference import get_backend
-from model.scoring.quantiles import (
+from model.assets import (
     build_background,
     default_sequence_length,
     describe_build,
     load_common_variants,
     scorers_from_text,
 )
+from model.service import get_backend
 from predictions.assemblies import genes_for
 from predictions.models import Assembly
 

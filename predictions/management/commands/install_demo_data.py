@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from model.demo_assets import MissingSourceError
+from model.assets import MissingSourceError
 from predictions.demo_data import install_demo_data
 
 

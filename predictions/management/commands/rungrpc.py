@@ -64,7 +64,7 @@ class Command(BaseCommand):
             backends=tuple(n.strip() for n in options["backends"].split(",") if n.strip()) or None,
         )
         if not options["no_warmup"]:
-            router = servicer.router_factory()
+            router = servicer.service_factory().router
             names = ", ".join(
                 f"{b.name} ({'trained' if b.weights_trained else 'random weights'})" for b in router.backends
             )

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.scoring.scorers import ScorerNotApplicableError
+from model.errors import ScorerNotApplicableError
 
 
 @dataclasses.dataclass(frozen=True)
