@@ -48,6 +48,7 @@ import time
 import types
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -418,9 +419,9 @@ def official_substitutions(
 class _Substitute(ast.NodeTransformer):
     """Replace numeric literals inside given classes, and/or the bf16 dot-algorithm pin."""
 
-    def __init__(self, literals: dict[str, dict[tuple[type, object], tuple[str, int]]], dots: bool) -> None:
+    def __init__(self, literals: dict[str, dict[tuple[type, object], object]], dots: bool) -> None:
         self.literals, self.dots = literals, dots
-        self.counts: dict[tuple[str, tuple[type, object]], int] = collections.Counter()
+        self.counts: collections.Counter[tuple[str, tuple[type, object]]] = collections.Counter()
         self.dot_count = 0
         self._class: str | None = None
 
@@ -431,11 +432,12 @@ class _Substitute(ast.NodeTransformer):
         return node
 
     def visit_Constant(self, node: ast.Constant) -> ast.AST:  # noqa: N802
-        table = self.literals.get(self._class or "", {})
-        key = (type(node.value), node.value)
+        cls = self._class or ""
+        table = self.literals.get(cls, {})
+        key: tuple[type, object] = (type(node.value), node.value)
         if key in table:
-            self.counts[(self._class, key)] += 1
-            return ast.copy_location(ast.Constant(table[key][0]), node)
+            self.counts[(cls, key)] += 1
+            return ast.copy_location(ast.Constant(table[key]), node)  # type: ignore[arg-type]  # an int or float
         return node
 
     def visit_Attribute(self, node: ast.Attribute) -> ast.AST:  # noqa: N802
@@ -445,20 +447,21 @@ class _Substitute(ast.NodeTransformer):
         return self.generic_visit(node)
 
 
-def _patched_copy(name: str, literals: dict[str, dict], dots: bool) -> types.ModuleType:
+def _patched_copy(
+    name: str, literals: Mapping[tuple[str, str], dict[tuple[type, object], object]], dots: bool
+) -> types.ModuleType:
     """A private copy of official module `name` with substitutions (the installed module is untouched)."""
     short = name.rsplit(".", 1)[1]
     spec = importlib.util.find_spec(name)
-    source = Path(spec.origin).read_text()
+    if spec is None or spec.origin is None:
+        raise OfficialUnavailableError(f"{name} is not installed")
+    origin = spec.origin
+    source = Path(origin).read_text()
     transformer = _Substitute(
-        {
-            cls: {k: (v, None) for k, v in table.items()}
-            for (mod, cls), table in literals.items()
-            if mod == short
-        },
+        {cls: dict(table) for (mod, cls), table in literals.items() if mod == short},
         dots and short in OFFICIAL_BF16_DOTS,
     )
-    tree = ast.fix_missing_locations(transformer.visit(ast.parse(source, spec.origin)))
+    tree = ast.fix_missing_locations(transformer.visit(ast.parse(source, origin)))
     for (mod, cls), table in OFFICIAL_LITERALS.items():
         if mod != short:
             continue
@@ -474,8 +477,8 @@ def _patched_copy(name: str, literals: dict[str, dict], dots: bool) -> types.Mod
             f"{name}: {transformer.dot_count} BF16_BF16_F32 pins, expected {OFFICIAL_BF16_DOTS[short]}"
         )
     module = types.ModuleType(name)
-    module.__file__, module.__package__ = spec.origin, name.rpartition(".")[0]
-    exec(compile(tree, spec.origin, "exec"), module.__dict__)  # noqa: S102 - the official source, patched above
+    module.__file__, module.__package__ = origin, name.rpartition(".")[0]
+    exec(compile(tree, origin, "exec"), module.__dict__)  # noqa: S102 - the official source, patched above
     return module
 
 
@@ -659,7 +662,7 @@ def official_target(forward: object) -> object:
     )
 
 
-def random_official_tree(target: object, seed: int = 0) -> tuple[dict, dict]:
+def random_official_tree(target: Any, seed: int = 0) -> tuple[dict, dict]:
     """Random `(params, state)` shaped as the official init tree `target` (rules of `random_leaf`).
 
     Leaves are drawn in sorted official-path order, so a tree equal to `name_mapping(config)` gets
@@ -902,19 +905,19 @@ def run_official_parity(
         save_official_checkpoint(official_dir, params, state)
         del params, state
         log(f"official checkpoint written: {official_dir}")
-        params, state = restore_official_checkpoint(official_dir, target)
+        restored_params, restored_state = restore_official_checkpoint(official_dir, target)
         theirs = {}
         for length, dna in dnas.items():
-            theirs[length] = official_outputs(forward, params, state, dna, organisms)
+            theirs[length] = official_outputs(forward, restored_params, restored_state, dna, organisms)
             log(f"official model done at {length} bp")
-        del params, state
+        del restored_params, restored_state
         checkpoints.convert(official_dir, ours_dir, config)
         log(f"converted: {ours_dir}")
         means, tissue_mask = metadata_constants(config, metadata)
 
         def ours_model(perturb: Perturbation | None = None) -> AlphaGenome:
             model = checkpoints.load(ours_dir).model
-            model.head.set_constants(means, tissue_mask)
+            model.head.set_constants(means, jnp.asarray(tissue_mask))
             if perturb is not None:
                 flat_params, flat_state = checkpoints.model_arrays(model)
                 perturb(flat_params, flat_state)
