@@ -56,15 +56,17 @@ else
   echo "no .whl/ (run 'bench/gpu_checks.sh fetch' here and carry .whl): the official parity will fail" >&2
 fi
 
-# (a) <= 5 min: full-size official parity, human, 16 kb and 131 kb in one process (one checkpoint,
-# one conversion). float32 dots: the official code pins six einsums to bf16 inputs, which GPUs
+# (a) ~3.5 min: full-size official parity, human, 16 kb. Measured on an H200 on 2026-12-04: var_ema
+# calibration 93 s, official forward 46 s, conversion 6 s, ours 52 s, 196 s in all; with 131 kb too
+# it did not finish within 330 s (add `--length 16384,131072` when a longer lease allows). float32 dots: the official code pins six einsums to bf16 inputs, which GPUs
 # honour (CPUs do not); float32 there makes the comparison about the architecture, not about bf16.
-timeout 300 "$PY" -m model.parity --reference official --preset full --length 16384,131072 \
+timeout 300 "$PY" -m model.parity --reference official --preset full --length 16384 \
   --organism 0 --official-dots float32 --workdir /tmp/official-parity 2>&1 \
   | grep -v -e '^\[process=' -e 'checkpoint' | tee "$OUT/official_parity.log"
 echo "official parity exit: ${PIPESTATUS[0]}" | tee -a "$OUT/official_parity.log"
 rm -rf /tmp/official-parity
 
-# (b) ~2.5 min: the accelerator benchmark (full preset, 1 Mb, bf16 and float32; figures print as they come).
-timeout 140 "$PY" bench/model_accelerator.py --repeats 2 2>&1 | tee "$OUT/model_accelerator.log"
+# (b) the accelerator benchmark (full preset, 1 Mb, bf16 and float32; figures print as they come).
+# On 2026-12-04 it printed nothing within 150 s (its 1 Mb compiles): give it the rest of the lease.
+timeout 300 "$PY" bench/model_accelerator.py --repeats 2 2>&1 | tee "$OUT/model_accelerator.log"
 echo "model_accelerator exit: ${PIPESTATUS[0]}" | tee -a "$OUT/model_accelerator.log"
