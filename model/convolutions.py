@@ -12,6 +12,7 @@ import math
 import jax
 import jax.numpy as jnp
 from flax import nnx
+from jax.typing import DTypeLike
 from jaxtyping import Array, Float
 
 from model.kernels import WINOGRAD_WIDTH, Kernels, conv1d, cpu_float32, winograd_kernel
@@ -73,7 +74,7 @@ class StandardizedConv1D(nnx.Module):
         self.baked: BakedKernel | None = nnx.data(None)
         self.baked_winograd: BakedKernel | None = nnx.data(None)
 
-    def standardized_kernel(self, dtype: jnp.dtype) -> Float[Array, "W I O"]:
+    def standardized_kernel(self, dtype: DTypeLike) -> Float[Array, "W I O"]:
         """The effective kernel, computed in the activation dtype as the official module does."""
         w = self.w[...].astype(dtype)
         w = w - jnp.mean(w, axis=(0, 1), keepdims=True)
@@ -81,7 +82,7 @@ class StandardizedConv1D(nnx.Module):
         scale = self.scale[...].astype(dtype) * jax.lax.rsqrt(jnp.maximum(self.fan_in * var_w, 1e-4))
         return w * scale
 
-    def bake(self, dtype: jnp.dtype) -> None:
+    def bake(self, dtype: DTypeLike) -> None:
         """Standardise the current `w` once for calls in `dtype` (redo after changing weights).
 
         Where the CPU kernels apply (`model.kernels`), also keep the kernel in Winograd's domain
@@ -93,7 +94,7 @@ class StandardizedConv1D(nnx.Module):
         if cpu_float32(self.kernels, dtype) and kernel.shape[0] == WINOGRAD_WIDTH:
             self.baked_winograd = BakedKernel(winograd_kernel(kernel))
 
-    def kernel(self, dtype: jnp.dtype) -> Float[Array, "W I O"]:
+    def kernel(self, dtype: DTypeLike) -> Float[Array, "W I O"]:
         """The baked kernel when it was baked for `dtype`, else standardised now."""
         if self.baked is not None and self.baked[...].dtype == dtype:
             return self.baked[...]
@@ -209,7 +210,7 @@ class UpResBlock(nnx.Module):
         return out + self.conv_out(out)
 
 
-def bake_kernels(model: nnx.Module, dtype: jnp.dtype) -> int:
+def bake_kernels(model: nnx.Module, dtype: DTypeLike) -> int:
     """Standardise every `StandardizedConv1D` kernel of `model` once for `dtype`; returns how many.
 
     For inference with fixed weights (the port alphagenome-pytorch bakes them at conversion).

@@ -20,6 +20,11 @@ class Embeddings:
       embeddings_pair: `Float[Array, "B S/2048 S/2048 F"]` (official 128).
     """
 
+    # Not type-checked at run time (jaxtyping's `jaxtyped` skips the class, so its `__init__`): jax
+    # rebuilds pytree nodes with leaves that are not arrays (`ShapeDtypeStruct` under `eval_shape`,
+    # axis specs under `vmap`). The methods are still checked.
+    __no_type_check__ = True
+
     embeddings_1bp: Array
     embeddings_128bp: Array
     embeddings_pair: Array

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pysam
@@ -77,6 +78,13 @@ class Interval:
 
     def __str__(self) -> str:
         return f"{self.chrom}:{self.start + 1}-{self.end}:{self.strand}"
+
+
+@runtime_checkable  # jaxtyping + beartype check it in tests/model
+class SequenceSource(Protocol):
+    """What windows and scoring read from a genome: a `Genome`, or an in-memory genome in tests."""
+
+    def fetch(self, chrom: str, start: int, end: int) -> str: ...
 
 
 class Genome:

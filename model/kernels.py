@@ -25,6 +25,7 @@ from fractions import Fraction
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.typing import DTypeLike
 from jaxtyping import Array, Float
 
 _NWC = ("NWC", "WIO", "NWC")
@@ -49,7 +50,7 @@ class Kernels(enum.Enum):
     XLA = "xla"  # always lax.conv_general_dilated / dot
 
 
-def cpu_float32(kernels: Kernels, dtype: jnp.dtype) -> bool:
+def cpu_float32(kernels: Kernels, dtype: DTypeLike) -> bool:
     """True when `kernels` asks for the CPU formulations and they apply to `dtype` here."""
     return kernels is Kernels.AUTO and dtype == jnp.float32 and jax.default_backend() == "cpu"
 
@@ -111,9 +112,12 @@ def winograd_kernel(w: Float[Array, "5 I O"]) -> Float[Array, "8 I O"]:
 
 
 def winograd_conv1d(
-    x: Float[Array, "B S I"], w: Float[Array, "5 I O"] | None = None, *, transformed: Array | None = None
+    x: Float[Array, "B S I"],
+    w: Float[Array, "W I O"] | None = None,
+    *,
+    transformed: Float[Array, "8 I O"] | None = None,
 ) -> Float[Array, "B S O"]:
-    """The same 'SAME' width-5 convolution as `direct_conv1d`, by Winograd F(4, 5).
+    """The same 'SAME' width-5 convolution as `direct_conv1d`, by Winograd F(4, 5) (needs W = 5).
 
     Tiles of 8 inputs (stride 4) are transformed by `B^T`, the kernel by `G` (`[8, I, O]`, or
     `transformed = winograd_kernel(w)` when given), channels are mixed by 8 products

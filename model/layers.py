@@ -46,8 +46,8 @@ def truncated_normal(rngs: nnx.Rngs, shape: tuple[int, ...], stddev: float) -> A
     return jnp.asarray(stddev * np.clip(values, -2.0, 2.0), jnp.float32)
 
 
-def pool(x: Float[Array, "B S C"], by: int, reduce: str = "max") -> Float[Array, "B S/by C"]:
-    """Non-overlapping max/mean pooling over the sequence axis (S must be divisible by `by`)."""
+def pool(x: Float[Array, "B S C"], by: int, reduce: str = "max") -> Float[Array, "B S2 C"]:
+    """Non-overlapping max/mean pooling over the sequence axis: `S2 = S // by` (`by` must divide S)."""
     batch, length, channels = x.shape
     if length % by:
         raise ValueError(f"sequence length {length} is not divisible by pool size {by}")

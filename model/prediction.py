@@ -74,7 +74,8 @@ def _forward_strand(output_type: OutputType, track_set: TrackSet, width: int) ->
     return dataclasses.replace(track_set, **changes)
 
 
-def _as_prediction(value: TrackSet, backend: Backend, origin: int) -> Prediction:
+def _as_prediction(value: Any, backend: Backend, origin: int) -> Prediction:
+    """A backend output as a `Prediction`: a `TrackSet`, or junctions (`junctions_from_prediction` input)."""
     if isinstance(value, JunctionTrackSet) or not isinstance(value, TrackSet):
         return junctions_from_prediction(value, origin)
     return dataclasses.replace(value, start=origin, provenance=value.provenance or backend.provenance)

@@ -8,11 +8,12 @@ cropped at the end; a deletion pulls bases in from beyond the window's end.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from model.genome import Genome, Interval
+from model.genome import Interval, SequenceSource
 
 
+@runtime_checkable  # jaxtyping + beartype check it in tests/model
 class Variant(Protocol):
     """What a window needs of a variant (`model.scoring.variants.Variant` is one)."""
 
@@ -38,7 +39,7 @@ def check_variant_in(variant: Variant, window: Interval) -> None:
         )
 
 
-def genome_window(genome: Genome, window: Interval, flank: int = 0) -> str:
+def genome_window(genome: SequenceSource, window: Interval, flank: int = 0) -> str:
     """The reference sequence of `window` plus `flank` bases each side (N beyond contig ends)."""
     return genome.fetch(window.chrom, window.start - flank, window.end + flank)
 
@@ -54,7 +55,7 @@ def with_reference_allele(sequence: str, window: Interval, variant: Variant, fla
 
 
 def with_alternate_allele(
-    genome: Genome, window: Interval, reference: str, variant: Variant, flank: int = 0
+    genome: SequenceSource, window: Interval, reference: str, variant: Variant, flank: int = 0
 ) -> str:
     """`reference` (the window plus flanks, REF in place) with ALT instead, same length."""
     offset = variant.start - window.start + flank
@@ -66,7 +67,12 @@ def with_alternate_allele(
 
 
 def allele_sequences(
-    genome: Genome, window: Interval, variant: Variant, flank: int = 0, *, reference: str | None = None
+    genome: SequenceSource,
+    window: Interval,
+    variant: Variant,
+    flank: int = 0,
+    *,
+    reference: str | None = None,
 ) -> tuple[str, str]:
     """REF and ALT sequences of `window` (plus `flank` bases each side) for `variant`.
 

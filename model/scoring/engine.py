@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Protocol, Unpack
+from typing import Any, Protocol, TypeAlias, Unpack, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
-from model.genome import Genome, Interval
+from model.genome import Interval, SequenceSource
 from model.junctions import JunctionSet, junctions_from_prediction
 from model.outputs import Backend, Organism
 from model.scoring.annotation_cache import as_gene_index
@@ -43,7 +43,7 @@ from model.scoring.scorers import (
 )
 from model.scoring.variants import Variant, as_variant
 
-Annotation = GeneIndex | pd.DataFrame | str | Path | None
+Annotation: TypeAlias = GeneIndex | pd.DataFrame | str | Path | None
 ProgressCallback = Callable[[int, int], None]
 
 # Names callers import from here, defined in the modules named for what they do.
@@ -65,6 +65,7 @@ __all__ = [
 ]
 
 
+@runtime_checkable  # jaxtyping + beartype check it in tests/model
 class QuantileSource(Protocol):
     """What the engine needs from a quantile background (see `model.scoring.quantiles`)."""
 
@@ -155,7 +156,7 @@ def _applicable_families(
 
 def score_variants(
     backend: Backend,
-    genome: Genome,
+    genome: SequenceSource,
     variants: Iterable[Variant | str | Any],
     scorers: Sequence[VariantScorer | Any] | None = None,
     *,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from model.genome import Genome, Interval
+from model.genome import Interval, SequenceSource
 from model.outputs import Backend, Organism, TrackSet
 from model.scoring import aggregations as agg
 from model.scoring.annotation_cache import as_gene_index
@@ -24,7 +24,7 @@ from model.scoring.scorers import GeneMaskScorer, ScorerNotApplicableError, from
 
 def score_interval(
     backend: Backend,
-    genome: Genome,
+    genome: SequenceSource,
     interval: Interval,
     scorers: Sequence[GeneMaskScorer | Any],
     *,

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from model.constants import MAX_ISM_WIDTH
-from model.genome import Genome, Interval
+from model.genome import Interval, SequenceSource
 from model.outputs import Backend
 from model.scoring.engine import score_variants
 from model.scoring.options import ScoringOptions
@@ -106,7 +106,7 @@ def ism_matrix(
 
 def score_ism(
     backend: Backend,
-    genome: Genome,
+    genome: SequenceSource,
     interval: Interval,
     scorers: Sequence[VariantScorer | Any],
     *,

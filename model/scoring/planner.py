@@ -18,16 +18,19 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 
-from model.genome import Genome, Interval
+from model.genome import Interval, SequenceSource
 from model.outputs import Backend, Organism, OutputType
 from model.prediction import predict_windows
 from model.scoring.families.base import Predictions
 from model.scoring.variants import Variant
 from model.windows import genome_window, with_alternate_allele, with_reference_allele
+
+# A pass's output (`Predictions` in the engine); the ledger pairs outputs up without reading them.
+_Output = TypeVar("_Output")
 
 PassKind = Literal["ref", "alt"]
 
@@ -103,7 +106,7 @@ class ForwardPass:
 
 
 def window_passes(
-    genome: Genome, variants: Sequence[Variant], plan: WindowPlan, *, share_ref: bool, flank: int = 0
+    genome: SequenceSource, variants: Sequence[Variant], plan: WindowPlan, *, share_ref: bool, flank: int = 0
 ) -> list[ForwardPass]:
     """The REF and ALT passes of one window, REF before the ALTs that use it.
 
@@ -140,7 +143,7 @@ def window_passes(
 
 
 def scheduled_passes(
-    genome: Genome,
+    genome: SequenceSource,
     variants: Sequence[Variant],
     plans: Iterable[WindowPlan],
     *,
@@ -205,10 +208,10 @@ class PassLedger:
         return cls(0, 0, np.zeros(count))
 
     def record(
-        self, passes: Sequence[ForwardPass], outputs: Sequence[Predictions]
-    ) -> list[tuple[int, Interval, Predictions, Predictions]]:
+        self, passes: Sequence[ForwardPass], outputs: Sequence[_Output]
+    ) -> list[tuple[int, Interval, _Output, _Output]]:
         """Count a batch's passes; `(variant index, window, REF, ALT)` per ALT pass, in order."""
-        ref_of: dict[int, Predictions] = {}
+        ref_of: dict[int, _Output] = {}
         for forward_pass, output in zip(passes, outputs, strict=True):
             indices = forward_pass.variant_indices
             if forward_pass.kind == "ref":

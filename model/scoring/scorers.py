@@ -181,7 +181,8 @@ def _check_output(scorer: str, output: OutputType, allowed: tuple[OutputType, ..
         )
 
 
-def _check_width(scorer: str, width: int | None, allowed: tuple[int | None, ...]) -> None:
+def _check_width(scorer: str, width: object, allowed: tuple[int | None, ...]) -> None:
+    """Raise `ScorerError` unless `width` (as given by the caller: any object) is one of `allowed`."""
     if width is not None and (isinstance(width, bool) or not isinstance(width, int)):
         raise ScorerError(f"{scorer}: width must be an int or None, got {width!r}")
     if width not in allowed:
@@ -206,6 +207,9 @@ class _ScorerBase:
     """
 
     aggregation_types: ClassVar[type[enum.Enum]] = AggregationType
+    # The fields' annotations are the values after `__post_init__`'s coercion; the generated
+    # `__init__` also takes SDK enums, names and proto numbers, so jaxtyping (tests/model) skips it.
+    __no_type_check__ = True
     # Signed scores (ALT - REF) get two-sided quantiles; unsigned ones (magnitudes) one-sided.
     is_signed: ClassVar[bool] = False
 

@@ -73,7 +73,7 @@ class SpliceAIEnsemble:
             functools.partial(_ensemble_snv_forward, self.graphdef), static_argnames="distance"
         )
 
-    def predict_onehot(self, x: Float[Array, "B L4 4"]) -> np.ndarray:
+    def predict_onehot(self, x: Float[Array | np.ndarray, "B L4 4"]) -> Float[np.ndarray, "B L 3"]:
         """Mean class probabilities `[B, L4 - 2 * flank, 3]` for one-hot windows (no padding added)."""
         return np.asarray(self._forward(self.stacked, jnp.asarray(x, dtype=jnp.float32)))
 

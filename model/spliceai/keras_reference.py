@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.genome import one_hot
-from model.spliceai.ensemble import mask_outside
+from model.spliceai.ensemble import SpliceAIEnsemble, mask_outside
 from model.spliceai.scoring import GeneScore, SpliceAIScorer, _Task
 
 
@@ -64,11 +64,15 @@ class KerasReferenceScorer(SpliceAIScorer):
             task.result.scores[task.slot] = self._delta(task, y_ref, y_alt, self.distance)
 
 
-class _NoEnsemble:
-    """Placeholder so the Keras scorer never loads the Flax ensemble."""
+class _NoEnsemble(SpliceAIEnsemble):
+    """Placeholder so the Keras scorer never loads the Flax ensemble (a `SpliceAIEnsemble` to the
+    type checkers, jaxtyping's run-time one in tests/model included; it holds no models)."""
+
+    def __init__(self) -> None:  # nothing to build: `KerasReferenceScorer._run` never calls it
+        pass
 
 
-_NO_ENSEMBLE: Any = _NoEnsemble()
+_NO_ENSEMBLE = _NoEnsemble()
 
 
 __all__ = ["GeneScore", "KerasReferenceScorer", "keras_ensemble_predict", "load_keras_models"]
