@@ -114,12 +114,13 @@ def test_options_object_equals_the_keyword_call(genome):
 
 def test_options_are_checked():
     with pytest.raises(TypeError, match="sequence_length"):
-        score_variants(FakeBackend(), None, [], [])
+        score_variants(FakeBackend(), random_genome(), [], [])
     with pytest.raises(TypeError, match="unexpected scoring options"):
-        score_variants(FakeBackend(), None, [], [], sequence_length=L, window_size=3)
+        score_variants(FakeBackend(), random_genome(), [], [], sequence_length=L, window_size=3)
     with pytest.raises(ValueError, match="batch_size"):
         ScoringOptions(sequence_length=L, batch_size=0)
-    with pytest.raises(ValueError, match="on_unsupported"):
+    # refused by __post_init__, or before it by the run-time type check of the Literal annotation
+    with pytest.raises((ValueError, TypeError), match="on_unsupported"):
         ScoringOptions(sequence_length=L, on_unsupported="ignore")
     options = ScoringOptions(sequence_length=L, ontology_terms=["a"])
     assert options.ontology_terms == ("a",) and hash(options) == hash(dataclasses.replace(options))

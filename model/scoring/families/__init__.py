@@ -47,7 +47,7 @@ from model.scoring.families.gene_mask_splicing import GeneMaskSplicingFamily
 from model.scoring.families.gene_tracks import GeneTrackFamily
 from model.scoring.families.polyadenylation import PolyadenylationFamily
 from model.scoring.families.splice_junction import SpliceJunctionFamily
-from model.scoring.scorers import BaseVariantScorer, ScorerError, VariantScorer
+from model.scoring.scorers import BaseVariantScorer, GeneMaskScorer, ScorerError, VariantScorer
 
 REGISTRY: Mapping[BaseVariantScorer, type[VariantScorerFamily[Any]]] = MappingProxyType(
     {
@@ -62,7 +62,7 @@ REGISTRY: Mapping[BaseVariantScorer, type[VariantScorerFamily[Any]]] = MappingPr
 )
 
 
-def family_for(scorer: VariantScorer) -> VariantScorerFamily[Any]:
+def family_for(scorer: VariantScorer | GeneMaskScorer) -> VariantScorerFamily[Any]:
     """The family that computes `scorer`, bound to it.
 
     Raises:
