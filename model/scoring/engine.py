@@ -27,7 +27,13 @@ from model.genome import Interval, SequenceSource
 from model.junctions import JunctionSet, junctions_from_prediction
 from model.outputs import Backend, Organism
 from model.scoring.annotation_cache import as_gene_index
-from model.scoring.families import Predictions, ScorerContext, VariantScorerFamily, family_for
+from model.scoring.families import (
+    Predictions,
+    ScorerContext,
+    VariantPredictions,
+    VariantScorerFamily,
+    family_for,
+)
 from model.scoring.interval import score_interval
 from model.scoring.masks import GeneIndex
 from model.scoring.options import OptionKeywords, ScoringOptions, resolve_options
@@ -96,7 +102,8 @@ def _score_blocks(
     blocks = []
     for family in families:
         block = family.finalise(
-            family.score(variant, window, ref, alt, context), merge_stranded=merge_stranded
+            family.score(VariantPredictions(variant, window, ref, alt), context),
+            merge_stranded=merge_stranded,
         )
         if background is not None:
             block.quantiles = background.transform(block)

@@ -16,7 +16,7 @@ Adding a variant scorer
        class MyFamily(VariantScorerFamily[MyScorer]):
            needs_genes = True  # if it needs an annotation (needs_pas_sites likewise)
 
-           def score(self, variant, window, ref, alt, context) -> ScoreBlock:
+           def score(self, case, context) -> ScoreBlock:
                ...  # values [G, T] from ref/alt[self.scorer.requested_output]
 
    A per-gene score on a `[B, T]` track output derives `GeneTrackFamily` instead and
@@ -36,6 +36,7 @@ from model.scoring.families.base import (
     AlignedTracks,
     Predictions,
     ScorerContext,
+    VariantPredictions,
     VariantScorerFamily,
     aligned_tracks,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "Predictions",
     "ScorerContext",
     "SpliceJunctionFamily",
+    "VariantPredictions",
     "VariantScorerFamily",
     "aligned_tracks",
     "family_for",

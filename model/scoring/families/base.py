@@ -99,21 +99,12 @@ class VariantScorerFamily(abc.ABC, Generic[ScorerT]):
         return None
 
     @abc.abstractmethod
-    def score(
-        self,
-        variant: Variant,
-        window: Interval,
-        ref: Predictions,
-        alt: Predictions,
-        context: ScorerContext,
-    ) -> ScoreBlock:
-        """The scores of `variant` from REF and ALT predictions over `window` (no model calls).
+    def score(self, case: VariantPredictions, context: ScorerContext) -> ScoreBlock:
+        """The scores of `case.variant` from its REF and ALT predictions (no model calls).
 
         Args:
-          variant: the variant; it lies inside `window`.
-          window: the genomic window both predictions cover.
-          ref, alt: predictions of the REF and ALT sequences; `alt` is not yet aligned to
-            `ref` for indels.
+          case: the variant, the window it lies in and the REF and ALT predictions over it (`alt`
+            not yet aligned to `ref` for indels).
           context: annotation shared by the batch.
 
         Returns:
@@ -124,6 +115,15 @@ class VariantScorerFamily(abc.ABC, Generic[ScorerT]):
         """The block as callers see it: `+`/`-` tracks merged per gene when asked (a no-op
         for blocks without genes)."""
         return merge_stranded_gene_tracks(block) if merge_stranded else block
+
+
+class VariantPredictions(NamedTuple):
+    """What a family scores: a variant, its window, and REF and ALT predictions over the window."""
+
+    variant: Variant
+    window: Interval
+    ref: Predictions
+    alt: Predictions
 
 
 class AlignedTracks(NamedTuple):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from model.genome import Interval
 from model.scoring import aggregations as agg
-from model.scoring.families.base import Predictions, ScorerContext, VariantScorerFamily, aligned_tracks
+from model.scoring.families.base import (
+    ScorerContext,
+    VariantPredictions,
+    VariantScorerFamily,
+    aligned_tracks,
+)
 from model.scoring.results import ScoreBlock
 from model.scoring.scorers import CenterMaskScorer
-from model.scoring.variants import Variant
 
 
 class CenterMaskFamily(VariantScorerFamily[CenterMaskScorer]):
@@ -15,14 +18,8 @@ class CenterMaskFamily(VariantScorerFamily[CenterMaskScorer]):
     variant's bin, and 1 bp indel outputs are aligned first (the reference aligns only gene
     scorers)."""
 
-    def score(
-        self,
-        variant: Variant,
-        window: Interval,
-        ref: Predictions,
-        alt: Predictions,
-        context: ScorerContext,
-    ) -> ScoreBlock:
+    def score(self, case: VariantPredictions, context: ScorerContext) -> ScoreBlock:
+        variant, window, ref, alt = case
         aligned = aligned_tracks(self.scorer.requested_output, variant, window, ref, alt)
         grid = aligned.grid
         mask = agg.center_mask(grid.num_bins, variant.start - grid.origin, self.scorer.width, grid.resolution)

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from model.genome import Interval
 from model.outputs import TrackSet
 from model.scoring import aggregations as agg
-from model.scoring.families.base import Predictions, ScorerContext, VariantScorerFamily
+from model.scoring.families.base import ScorerContext, VariantPredictions, VariantScorerFamily
 from model.scoring.masks import output_grid
 from model.scoring.results import ScoreBlock
 from model.scoring.scorers import ContactMapScorer
-from model.scoring.variants import Variant
 
 
 class ContactMapFamily(VariantScorerFamily[ContactMapScorer]):
     """Maps are `[P, P, T]` at 2,048 bp per bin; indels are not aligned (bins are too coarse)."""
 
-    def score(
-        self,
-        variant: Variant,
-        window: Interval,
-        ref: Predictions,
-        alt: Predictions,
-        context: ScorerContext,
-    ) -> ScoreBlock:
+    def score(self, case: VariantPredictions, context: ScorerContext) -> ScoreBlock:
+        variant, window, ref, alt = case
         ref_set: TrackSet = ref[self.scorer.requested_output]
         alt_set: TrackSet = alt[self.scorer.requested_output]
         grid = output_grid(ref_set, window)

@@ -13,11 +13,10 @@ from typing import Generic, TypeVar
 import numpy as np
 import pandas as pd
 
-from model.genome import Interval
 from model.scoring.families.base import (
-    Predictions,
     ScorerContext,
     ScorerT,
+    VariantPredictions,
     VariantScorerFamily,
     aligned_tracks,
 )
@@ -45,14 +44,8 @@ class GeneTrackFamily(VariantScorerFamily[ScorerT], Generic[ScorerT, MaskT]):
     def aggregate(self, ref: np.ndarray, alt: np.ndarray, masks: MaskT) -> np.ndarray:
         """float32 `[G, T]` from REF and aligned ALT `[B, T]` under the masks."""
 
-    def score(
-        self,
-        variant: Variant,
-        window: Interval,
-        ref: Predictions,
-        alt: Predictions,
-        context: ScorerContext,
-    ) -> ScoreBlock:
+    def score(self, case: VariantPredictions, context: ScorerContext) -> ScoreBlock:
+        variant, window, ref, alt = case
         aligned = aligned_tracks(self.scorer.requested_output, variant, window, ref, alt)
         masks, genes = self.gene_masks(variant, aligned.grid, context)
         values = self.aggregate(aligned.ref, aligned.alt, masks)

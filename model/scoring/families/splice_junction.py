@@ -9,13 +9,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from model.genome import Interval
 from model.junctions import JunctionSet, junctions_from_prediction
 from model.scoring import aggregations as agg
-from model.scoring.families.base import Predictions, ScorerContext, VariantScorerFamily, variant_span_end
+from model.scoring.families.base import (
+    ScorerContext,
+    VariantPredictions,
+    VariantScorerFamily,
+    variant_span_end,
+)
 from model.scoring.results import ScoreBlock
 from model.scoring.scorers import SpliceJunctionScorer
-from model.scoring.variants import Variant
 
 GENE_COLUMNS = ["gene_id", "strand", "gene_name", "gene_type"]
 JUNCTION_COLUMNS = [*GENE_COLUMNS, "junction_Start", "junction_End"]
@@ -26,14 +29,8 @@ class SpliceJunctionFamily(VariantScorerFamily[SpliceJunctionScorer]):
 
     needs_genes = True
 
-    def score(
-        self,
-        variant: Variant,
-        window: Interval,
-        ref: Predictions,
-        alt: Predictions,
-        context: ScorerContext,
-    ) -> ScoreBlock:
+    def score(self, case: VariantPredictions, context: ScorerContext) -> ScoreBlock:
+        variant, window, ref, alt = case
         genes = context.require_genes(self.scorer)
         ref_junctions = junctions_from_prediction(ref[self.scorer.requested_output], window.start)
         alt_junctions = junctions_from_prediction(alt[self.scorer.requested_output], window.start)
