@@ -17,6 +17,7 @@ from typing import ClassVar
 import jax
 import jax.numpy as jnp
 from flax import nnx
+from jax.typing import ArrayLike
 from jaxtyping import Array, Float, Int
 
 from model.attention import rope_inverse_frequencies, rotate_pairs
@@ -492,7 +493,9 @@ class Heads(nnx.Module):
     def get(self, name: HeadName) -> Head:
         return getattr(self, name.value)
 
-    def set_constants(self, track_means: Mapping[str, Array], tissue_mask: Array | None = None) -> None:
+    def set_constants(
+        self, track_means: Mapping[str, ArrayLike], tissue_mask: ArrayLike | None = None
+    ) -> None:
         """Install metadata-derived constants: `{head: [org, T] nonzero means}`, junction `[org, T]` mask."""
         for head_name, means in track_means.items():
             head = getattr(self, head_name)
