@@ -23,6 +23,10 @@ export default [
     },
   },
   {
+    files: ["tests/**/*.js"],
+    languageOptions: { ecmaVersion: 2022, sourceType: "module", globals: { ...globals.node } },
+  },
+  {
     files: ["eslint.config.js"],
     languageOptions: { sourceType: "module", globals: { ...globals.node } },
   },

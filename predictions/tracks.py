@@ -47,18 +47,37 @@ def write_bed(path: Path, rows: Iterable[tuple[str, int, int, str, float, str]])
     return path
 
 
+JUNCTION_COLOURS = {"+": "rgb(31,111,235)", "-": "rgb(200,60,40)"}
+
+
 def write_junctions_bed(
     path: Path, chrom: str, starts: np.ndarray, ends: np.ndarray, strands: np.ndarray, counts: np.ndarray
 ) -> int:
-    """Predicted junctions of one tissue as BED (igv.js `junction` track), one row per junction
-    with a count above 1% of the strongest. `starts`/`ends` `[J]` are genomic 0-based intron
-    bounds (a `model.service` JunctionSet's), `counts` `[J]` the predicted counts."""
-    threshold = max(float(np.nanmax(counts)) * 0.01, 1e-6) if counts.size else 1.0
-    rows = [
-        (chrom, int(start), int(end), "junction", float(count), str(strand))
-        for start, end, strand, count in zip(starts, ends, strands, counts, strict=True)
-        if count >= threshold and end - start >= 1
-    ]
+    """Predicted junctions of one tissue as BED for igv.js's `junction` track, one row per junction
+    with a count above 1% of the strongest.
+
+    `starts`/`ends` `[J]` are genomic 0-based intron bounds (a `model.service` JunctionSet's),
+    `counts` `[J]` the predicted counts. igv.js draws an arc per row from the attributes in the
+    name column (`key=value;...`, as for STAR junctions): `uniquely_mapped` (the count, rounded,
+    which its filters read), `line_width` (1 to 6 by count relative to the strongest), `color` by
+    strand (no `label`: a number on every arc hides the arcs); `predicted_count` keeps the
+    unrounded value for the popup.
+    """
+    strongest = float(np.nanmax(counts)) if counts.size else 0.0
+    threshold = max(strongest * 0.01, 1e-6)
+    rows = []
+    for start, end, strand, count in zip(starts, ends, strands, counts, strict=True):
+        if not count >= threshold or end - start < 1:
+            continue
+        attributes = {
+            "uniquely_mapped": int(round(float(count))),
+            "multi_mapped": 0,
+            "line_width": f"{1 + 5 * float(count) / strongest:.2f}",
+            "color": JUNCTION_COLOURS.get(str(strand), "rgb(90,90,90)"),
+            "predicted_count": f"{float(count):.6g}",
+        }
+        name = ";".join(f"{key}={value}" for key, value in attributes.items())
+        rows.append((chrom, int(start), int(end), name, float(count), str(strand)))
     write_bed(path, rows)
     return len(rows)
 

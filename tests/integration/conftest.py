@@ -8,13 +8,16 @@ broker can take its jobs.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from django.db import connections
 
-from tests.support.processes import CeleryWorker, session_database_url
+from tests.support.processes import REPO_ROOT, CeleryWorker, session_database_url
 
 
 @pytest.fixture
@@ -61,3 +64,44 @@ def wait_for_final_state(job, timeout: float, worker: CeleryWorker | None = None
         time.sleep(0.5)
     log = worker.log()[-4000:] if worker is not None else ""
     pytest.fail(f"job {job.code} still {job.status} after {timeout} s; worker log:\n{log}")
+
+
+# GENOMEAPP_CHROMIUM names the browser binary; else Debian's `chromium` (or `chromium-browser`) on PATH.
+CHROMIUM = (
+    os.environ.get("GENOMEAPP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+OUTPUT = REPO_ROOT / "test-output"  # screenshots of the browser tests
+
+
+@pytest.fixture
+def browser():
+    if not CHROMIUM or not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed (Debian package `chromium`); make test installs it")
+    from playwright import sync_api as playwright_api  # the test extra installs it
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+        # Under Playwright's running event loop the ORM keeps its connections apart from the test's
+        # usual ones; close them here, or they outlive the test database ("accessed by other users").
+        connections.close_all()
+
+
+def watch(page, origin: str, errors: list[str], foreign: list[str]) -> None:
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: foreign.append(r.url) if not r.url.startswith((origin, "data:", "blob:")) else None,
+    )

@@ -3,32 +3,14 @@ SpliceAI, browse the results in igv.js, and open the share link in a fresh brows
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from pathlib import Path
 
 import pytest
-from django.db import connections
 
-from tests.support.processes import REPO_ROOT
+from tests.integration.conftest import OUTPUT, watch
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
-# GENOMEAPP_CHROMIUM names the browser binary; else Debian's `chromium` (or `chromium-browser`) on PATH.
-CHROMIUM = (
-    os.environ.get("GENOMEAPP_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser") or ""
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-OUTPUT = REPO_ROOT / "test-output"
 # Real chr20 records: the SNRPB exon-2 donor (GT broken, GT→GC), two common SNPs, and a line
 # whose REF does not match the reference (rejected, the others kept).
 VCF = """##fileformat=VCFv4.2
@@ -39,31 +21,6 @@ VCF = """##fileformat=VCFv4.2
 20\t2517628\trs561293495\tT\tG\t.\t.\t.
 20\t2443290\tbad_ref\tA\tC\t.\t.\t.
 """
-
-
-@pytest.fixture
-def browser():
-    if not CHROMIUM or not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed (Debian package `chromium`); make test installs it")
-    from playwright import sync_api as playwright_api  # the test extra installs it
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the ORM is used beside Playwright's loop
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-        # Under Playwright's running event loop the ORM keeps its connections apart from the test's
-        # usual ones; close them here, or they outlive the test database ("accessed by other users").
-        connections.close_all()
-
-
-def watch(page, origin: str, errors: list[str], foreign: list[str]) -> None:
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "request",
-        lambda r: foreign.append(r.url) if not r.url.startswith((origin, "data:", "blob:")) else None,
-    )
 
 
 def test_upload_score_browse_and_share(

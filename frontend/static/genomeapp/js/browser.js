@@ -1,6 +1,7 @@
 // The igv.js browser of a job page: local reference, genes, variants, result tracks.
 
 import {
+  defaultSelection,
   geneTrack,
   imageTracks,
   intervalTracks,
@@ -18,6 +19,8 @@ export class JobBrowser {
     this.config = config;
     this.browser = null;
     this.resultTracks = [];
+    this.failures = [];
+    this.onFailures = () => {};
   }
 
   async start() {
@@ -36,10 +39,20 @@ export class JobBrowser {
     return this;
   }
 
+  /** Each track loads on its own: one that fails is reported (`onFailures`) and the rest still load. */
   async replaceResultTracks(configs) {
     for (const track of this.resultTracks) this.browser.removeTrack(track);
     this.resultTracks = [];
-    for (const config of configs) this.resultTracks.push(await this.browser.loadTrack(config));
+    this.failures = [];
+    for (const config of configs) {
+      try {
+        const track = await this.browser.loadTrack(config);
+        if (track) this.resultTracks.push(track);
+      } catch (error) {
+        this.failures.push({ name: config.name, reason: String(error?.message ?? error) });
+      }
+    }
+    this.onFailures(this.failures);
   }
 
   async showVariant(key) {
@@ -54,11 +67,22 @@ export class JobBrowser {
   }
 }
 
+/** Names the tracks that could not be shown, in the page (not only in the console). */
+export function showTrackFailures(root, failures) {
+  if (!root) return;
+  root.replaceChildren();
+  root.hidden = failures.length === 0;
+  if (!failures.length) return;
+  const heading = document.createElement("strong");
+  heading.textContent = `${failures.length} track${failures.length > 1 ? "s" : ""} could not be shown: `;
+  root.append(heading, failures.map((f) => `${f.name} (${f.reason})`).join("; "));
+}
+
 /** Checkboxes for interval-job tracks (one per file); changing them reloads the tracks. */
 export function buildTrackPicker(root, config, onChange) {
   const tracks = config.tracks.filter((t) => t.variant === null && t.format !== "png");
   if (tracks.length <= 1) return;
-  const selected = new Set(tracks.slice(0, 8).map((t) => t.url));
+  const selected = defaultSelection(tracks);
   for (const track of tracks) {
     const label = document.createElement("label");
     const box = document.createElement("input");

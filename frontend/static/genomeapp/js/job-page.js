@@ -1,6 +1,6 @@
 // Entry module of the job page: live progress, variant table <-> browser, ISM logo.
 
-import { buildTrackPicker, describeProvenance, JobBrowser, showImages } from "./browser.js";
+import { buildTrackPicker, describeProvenance, JobBrowser, showImages, showTrackFailures } from "./browser.js";
 import { drawIsmLogo } from "./ism-logo.js";
 import { pollStatus } from "./progress.js";
 
@@ -16,7 +16,9 @@ if (configElement) {
   const config = JSON.parse(configElement.textContent);
   const igvSrc = document.getElementById("job-page-script").dataset.igvSrc;
   const { default: igv } = await import(igvSrc);
-  const view = await new JobBrowser(igv, document.getElementById("igv-browser"), config).start();
+  const view = new JobBrowser(igv, document.getElementById("igv-browser"), config);
+  view.onFailures = (failures) => showTrackFailures(document.getElementById("track-failures"), failures);
+  await view.start();
   window.genomeappBrowser = view; // for debugging and the end-to-end test
   describeProvenance(document.getElementById("browser-provenance"), config);
   buildTrackPicker(document.getElementById("track-picker"), config, (selected) => view.showIntervalTracks(selected));

@@ -70,6 +70,21 @@ export function tracksForVariant(config, variantKey) {
     .filter(Boolean);
 }
 
+/** The tracks shown before the user picks: the first `perOutput` of every output type, so each
+ * requested output is visible (a fixed number of tracks in file order could hide whole outputs). */
+export function defaultSelection(tracks, perOutput = 4) {
+  const shown = new Map();
+  const selected = new Set();
+  for (const track of tracks) {
+    const count = shown.get(track.outputType) ?? 0;
+    if (count < perOutput) {
+      selected.add(track.url);
+      shown.set(track.outputType, count + 1);
+    }
+  }
+  return selected;
+}
+
 /** Interval (and sequence) job tracks: those without a variant, filtered by the picker's selection. */
 export function intervalTracks(config, selectedNames) {
   return config.tracks

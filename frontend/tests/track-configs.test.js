@@ -1,0 +1,38 @@
+// Pure track-config functions, run with Node's own test runner (tests/frontend/test_js_units.py).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+
+import { defaultSelection, intervalTracks, trackConfig } from "../static/genomeapp/js/track-configs.js";
+
+const track = (outputType, i, format = "bigwig") => ({
+  url: `/files/${outputType}/${i}`,
+  name: `${outputType} ${i}`,
+  outputType,
+  format,
+  variant: null,
+});
+
+test("every output type is shown by default, not the first tracks in file order", () => {
+  const tracks = [
+    ...Array.from({ length: 12 }, (_, i) => track("DNASE", i)),
+    track("SPLICE_SITES", 0),
+    track("SPLICE_SITES", 1),
+    track("SPLICE_JUNCTIONS", 0, "junctions"),
+  ];
+  const selected = defaultSelection(tracks);
+  const shownTypes = new Set(tracks.filter((t) => selected.has(t.url)).map((t) => t.outputType));
+  assert.deepEqual([...shownTypes].sort(), ["DNASE", "SPLICE_JUNCTIONS", "SPLICE_SITES"]);
+  assert.equal(tracks.filter((t) => t.outputType === "DNASE" && selected.has(t.url)).length, 4);
+});
+
+test("junction files become igv.js junction tracks; PNG contact maps are not igv tracks", () => {
+  assert.equal(trackConfig(track("SPLICE_JUNCTIONS", 0, "junctions"), 3).type, "junction");
+  assert.equal(trackConfig(track("DNASE", 0), 3).type, "wig");
+  assert.equal(trackConfig(track("CONTACT_MAPS", 0, "png"), 3), null);
+});
+
+test("interval tracks follow the picker's selection", () => {
+  const tracks = [track("DNASE", 0), track("DNASE", 1)];
+  const configs = intervalTracks({ tracks }, new Set([tracks[1].url]));
+  assert.deepEqual(configs.map((c) => c.url), [tracks[1].url]);
+});
