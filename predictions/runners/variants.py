@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 
-import numpy as np
 import pandas as pd
 from django.db import transaction
 from django.db.models import Max
@@ -39,7 +38,7 @@ def run(job: Job, cancelled: threading.Event) -> None:
         progress.step("AlphaGenome scores")
         with progress.timing("model"):
             alphagenome_scores.score(job, variants, genome, genes, params, progress)
-    summarise_variants(job)
+    summarise_variants(job, genes)
     if use_spliceai and browser_tracks:
         progress.step("browser tracks")
         top = job.variants.filter(status=Variant.Status.ACCEPTED).order_by("-max_abs_score", "id")
@@ -100,8 +99,14 @@ def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_nam
             )
 
 
-def summarise_variants(job: Job) -> None:
-    """Store each variant's largest |score| (and |quantile score|) and the gene it falls in, for the table."""
+def summarise_variants(job: Job, genes: pd.DataFrame | None = None) -> None:
+    """Store each variant's largest |score| (and |quantile score|), for the table, and the gene it
+    falls in.
+
+    The gene comes from the annotation (`genes`, default the job's assembly's), never from which
+    scorers ran: among genes overlapping the variant, the one its scores name with the largest
+    |score|, else the first by name. Its strand decides the strand of the variant's browser tracks.
+    """
     top = (
         Score.objects.filter(job=job)
         .values("variant_id")
@@ -112,15 +117,36 @@ def summarise_variants(job: Job) -> None:
     for variant_id, value, quantile in top:  # one grouped query for both
         best[variant_id] = value
         best_quantile[variant_id] = quantile
-    genes: dict[int, str] = {}
+    gene_scores: dict[tuple[int, str], float] = {}
     for variant_id, gene_name, score in (
-        Score.objects.filter(job=job).values_list("variant_id", "gene_name", "raw_score").iterator()
-    ):
-        if gene_name and np.isclose(abs(score), best.get(variant_id, np.nan)):
-            genes.setdefault(variant_id, gene_name)
+        Score.objects.filter(job=job)
+        .exclude(gene_name="")
+        .values_list("variant_id", "gene_name", "raw_score")
+    ).iterator():
+        key = (variant_id, gene_name)
+        gene_scores[key] = max(gene_scores.get(key, 0.0), abs(score))
+    table = genes_for(job.require_assembly()) if genes is None else genes
     with transaction.atomic():
         for variant in job.variants.filter(pk__in=best.keys()):
+            overlapping = sorted(genes_at(table, variant.chrom, variant.pos))
             variant.max_abs_score = best[variant.pk]
             variant.max_abs_quantile = best_quantile[variant.pk]
-            variant.top_gene = genes.get(variant.pk, "")
+            variant.top_gene = max(
+                overlapping, key=lambda g: gene_scores.get((variant.pk, g), -1.0), default=""
+            )
             variant.save(update_fields=["max_abs_score", "max_abs_quantile", "top_gene"])
+
+
+def genes_at(genes: pd.DataFrame, chrom: str, position: int) -> set[str]:
+    """Names of the genes whose span holds 1-based `position` (contig spelled with or without chr)."""
+    if genes.empty:
+        return set()
+    key = _contig_key(chrom)
+    on_contig = genes[genes["chrom"].astype(str).map(_contig_key) == key]
+    inside = on_contig[(on_contig["start"] < position) & (on_contig["end"] >= position)]
+    return set(inside["gene_name"].astype(str))
+
+
+def _contig_key(name: str) -> str:
+    lowered = name.lower()
+    return lowered[3:] if lowered.startswith("chr") else lowered
