@@ -4,7 +4,7 @@ The official package is the unmodified wheel `third_party/alphagenome_research-0
 (`scripts/setup.sh --test` installs it with `--no-deps`, and its runtime dependencies through the
 `test` extra). Missing, this module FAILS: it is not skipped.
 
-Pipeline (`model.parity.run_official_parity`), human and mouse, float32 throughout:
+Pipeline (`model.parity_official.run_official_parity`), human and mouse, float32 throughout:
 
 1. The official `AlphaGenome` Haiku module, under `dna_model.create_model`'s forward with the jmp
    policy set to float32 compute and output (the official policy computes in bfloat16), gives the
@@ -18,11 +18,11 @@ Pipeline (`model.parity.run_official_parity`), human and mouse, float32 througho
    is loaded from the result with `model.checkpoints.load`, gets the metadata constants of the same
    metadata (track `nonzero_mean`s, junction tissue mask) and baked kernels, as in serving.
 4. Every output of every head is compared on the same sequence: max |ours - official| / max
-   |official| (the "scale") within `model.parity.official_tolerance`, plus our own top-k splice
+   |official| (the "scale") within `model.parity_official.official_tolerance`, plus our own top-k splice
    sites against the official ones (exact) and our junction head on the official sites.
 
 What is reduced, and how. The official modules take no size arguments: widths are literals in
-their source. `model.parity.official_modules` compiles private copies of the official
+their source. `model.parity_official.official_modules` compiles private copies of the official
 `convolutions`, `attention`, `embeddings`, `heads` and `model` modules from the installed files
 with only these literals replaced by the `tiny()` preset's values (table `OFFICIAL_LITERALS`, each
 occurrence counted so a different wheel fails loudly): DnaEmbedder 768 -> 96 channels;
@@ -51,7 +51,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from model import parity
+from model import parity_official as parity
 from model.config import tiny
 
 LENGTH = 8192
