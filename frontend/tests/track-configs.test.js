@@ -36,3 +36,10 @@ test("interval tracks follow the picker's selection", () => {
   const configs = intervalTracks({ tracks }, new Set([tracks[1].url]));
   assert.deepEqual(configs.map((c) => c.url), [tracks[1].url]);
 });
+
+test("splice-site probabilities are drawn on 0..1 with max-binning; other tracks autoscale on means", () => {
+  const sites = trackConfig(track("SPLICE_SITES", 0), 1);
+  assert.deepEqual([sites.autoscale, sites.min, sites.max, sites.windowFunction], [false, 0, 1, "max"]);
+  const dnase = trackConfig(track("DNASE", 0), 1);
+  assert.deepEqual([dnase.autoscale, dnase.min, dnase.windowFunction], [true, undefined, "mean"]);
+});

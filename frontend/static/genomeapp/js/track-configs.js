@@ -26,9 +26,15 @@ export function variantTrack(config) {
   return { name: "Variants", type: "annotation", format: "bed", url: config.variantsURL, color: "rgb(180,0,0)", order: 2, height: 40 };
 }
 
+// Probabilities per base (splice sites, splice-site usage): always on 0..1, and zoomed out each
+// pixel shows the largest value under it, so a 1.00 site never reads 0.1 at the gene's scale.
+const PROBABILITY_OUTPUTS = new Set(["SPLICE_SITES", "SPLICE_SITE_USAGE"]);
+
 export function wigTrack(track, order) {
   const label = ALLELE_LABELS[track.allele] ? `${track.name} ${ALLELE_LABELS[track.allele]}` : track.name;
   const isDelta = track.allele === "DELTA";
+  const isProbability = PROBABILITY_OUTPUTS.has(track.outputType);
+  const fixed = isDelta ? { min: -1, max: 1 } : isProbability ? { min: 0, max: 1 } : {};
   return {
     name: label,
     type: "wig",
@@ -37,9 +43,10 @@ export function wigTrack(track, order) {
     color: ALLELE_COLORS[track.allele] ?? ALLELE_COLORS[""],
     altColor: isDelta ? "rgb(40,120,200)" : undefined,
     height: 50,
-    autoscale: !isDelta,
-    min: isDelta ? -1 : undefined,
-    max: isDelta ? 1 : undefined,
+    autoscale: !isDelta && !isProbability,
+    ...fixed,
+    // (ALT−REF keeps means: a max would hide every loss, which is negative)
+    windowFunction: isProbability && !isDelta ? "max" : "mean",
     order,
     provenance: track.provenance,
   };
