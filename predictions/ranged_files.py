@@ -12,6 +12,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, Stream
 from django.http.response import HttpResponseBase
 from django.utils.http import http_date
 
+from predictions.inputs.numbers import whole_number
+
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 _CHUNK = 64 * 1024
 
@@ -47,12 +49,12 @@ def ranged_file_response(request: HttpRequest, path: Path, filename: str | None 
     content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     match = _RANGE.match(request.headers.get("Range", "").strip())
     if match and (match.group(1) or match.group(2)):
-        first, last = match.group(1), match.group(2)
-        if first:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
+        first, last = whole_number(match.group(1)), whole_number(match.group(2))
+        if match.group(1):
+            start = first if first is not None else size  # past 18 digits: beyond any file
+            end = min(last, size - 1) if last is not None else size - 1
         else:  # suffix range: the last N bytes
-            start = max(0, size - int(last))
+            start = max(0, size - last) if last is not None else 0
             end = size - 1
         if start >= size or end < start:
             response: HttpResponseBase = HttpResponse(status=416)

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from model.service import SEQUENCE_LENGTHS, ContigNotFoundError, Genome, Interval
+from predictions.inputs.numbers import number_problem, whole_number
 from predictions.inputs.results import InputError
 
 _LOCUS = re.compile(
@@ -57,8 +58,11 @@ def parse_locus(text: str, genome: Genome) -> Interval:
     length = genome.lengths[contig]
     if match["start"] is None:
         return Interval(contig, 0, length)
-    start = int(match["start"].replace(",", ""))
-    end = int(match["end"].replace(",", "")) if match["end"] is not None else start
+    start = whole_number(match["start"], thousands=True)
+    end = whole_number(match["end"], thousands=True) if match["end"] is not None else start
+    if start is None or end is None:
+        number = match["start"] if start is None else match["end"]
+        raise LocusError(f"The locus {text.strip()!r}: {number_problem(number, 'position')}.")
     if start < 1:
         raise LocusError(f"The locus {text.strip()!r} starts at {start}: positions start at 1.")
     if start > end:

@@ -36,6 +36,7 @@ from predictions.inputs.formats import (
     read_record,
 )
 from predictions.inputs.normalize import ReferenceReader, allele_problem, left_normalize, shorten_allele
+from predictions.inputs.numbers import number_problem, whole_number
 from predictions.inputs.results import (
     EmptyInputError,
     InputError,
@@ -216,16 +217,12 @@ class _Collector:
             return
         if contig != record.chrom:
             self.renamed.setdefault(record.chrom, contig)
-        if not record.pos.isdigit():
+        pos = whole_number(record.pos)
+        if pos is None:
             self._reject(
-                line,
-                record.source_text,
-                RejectionCode.POSITION,
-                f"POS {record.pos!r} is not a whole number",
-                record,
+                line, record.source_text, RejectionCode.POSITION, number_problem(record.pos, "POS"), record
             )
             return
-        pos = int(record.pos)
         ref = record.ref.upper()
         length = self.genome.lengths[contig]
         if pos < 1:
@@ -371,7 +368,7 @@ class _Collector:
         if len(self.result.rejected) >= self.max_listed:
             self.result.unlisted_rejections += 1
             return
-        pos = int(record.pos) if record is not None and record.pos.isdigit() else None
+        pos = whole_number(record.pos) if record is not None else None
         self.result.rejected.append(
             Rejection(
                 line=line,

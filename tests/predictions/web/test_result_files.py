@@ -130,3 +130,11 @@ def test_head_gives_the_length_igv_asks_for_after_a_416(owner_client, scored_job
 def test_other_methods_are_refused(owner_client, scored_job):
     assert owner_client.post(url(scored_job)).status_code == 405
     assert owner_client.delete(url(scored_job)).status_code == 405
+
+
+@pytest.mark.parametrize("header", [f"bytes={'9' * 5000}-", f"bytes=0-{'9' * 5000}", "bytes=١٢٣-"])
+def test_ranges_with_numbers_past_any_file_are_unsatisfiable_not_errors(owner_client, scored_job, header):
+    response = owner_client.get(url(scored_job), HTTP_RANGE=header)
+    assert response.status_code in (206, 416)
+    if response.status_code == 416:
+        assert response["Content-Range"].startswith("bytes */")
