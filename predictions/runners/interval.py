@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from model.service import (
+    Backend,
     Interval,
     JunctionSet,
     Organism,
@@ -51,8 +52,16 @@ def _track_file(
     )
 
 
+UNTRAINED_PREFIX = "UNTRAINED · "  # on every track name from random weights, where it is read
+
+
 def write_tracks(
-    job: Job, prediction: Prediction, output_type: OutputType, chrom: str, sizes: dict[str, int], backend: str
+    job: Job,
+    prediction: Prediction,
+    output_type: OutputType,
+    chrom: str,
+    sizes: dict[str, int],
+    backend: Backend,
 ) -> int:
     """Files for the first MAX_TRACKS_PER_OUTPUT tracks: bigWig for 1-D tracks, BED junctions for
     SPLICE_JUNCTIONS, PNG heatmaps for CONTACT_MAPS (igv.js cannot draw those from our files)."""
@@ -69,12 +78,15 @@ def write_tracks(
                 prediction.strands,
                 prediction.values[:, index],
             )
-            rows.append(_track_file(job, output_type, str(meta.name), path, "junctions", backend, ""))
+            label = _labelled(str(meta.name), backend)
+            rows.append(
+                _track_file(job, output_type, label, path, "junctions", backend.name, backend.provenance)
+            )
         TrackFile.objects.bulk_create(rows)
         return len(rows)
     for index, meta in enumerate(prediction.metadata.head(MAX_TRACKS_PER_OUTPUT).itertuples()):
         strand = getattr(meta, "strand", ".")
-        label = f"{meta.name} ({strand})" if strand in ("+", "-") else str(meta.name)
+        label = _labelled(f"{meta.name} ({strand})" if strand in ("+", "-") else str(meta.name), backend)
         if prediction.values.ndim == 3:
             path = folder / f"{index:03d}.png"
             write_heatmap_png(path, prediction.values[:, :, index], f"{output_type.name} {meta.name}")
@@ -85,9 +97,15 @@ def write_tracks(
                 path, sizes, chrom, prediction.start, prediction.values[:, index], prediction.resolution
             )
             file_format = "bigwig"
-        rows.append(_track_file(job, output_type, label, path, file_format, backend, prediction.provenance))
+        rows.append(
+            _track_file(job, output_type, label, path, file_format, backend.name, prediction.provenance)
+        )
     TrackFile.objects.bulk_create(rows)
     return len(rows)
+
+
+def _labelled(name: str, backend: Backend) -> str:
+    return name if backend.weights_trained else UNTRAINED_PREFIX + name
 
 
 def run(job: Job, cancelled: threading.Event) -> None:
@@ -106,5 +124,5 @@ def run(job: Job, cancelled: threading.Event) -> None:
             genome, interval, outputs, organism, params.get("ontology_terms") or None
         )
         for output_type, prediction in predictions.items():
-            write_tracks(job, prediction, output_type, chrom, dict(genome.lengths), backend.name)
+            write_tracks(job, prediction, output_type, chrom, dict(genome.lengths), backend)
         progress.add()

@@ -35,5 +35,5 @@ def run(job: Job, cancelled: threading.Event) -> None:
             [sequence], outputs, organism, params.get("ontology_terms") or None
         )
         for output_type, prediction in predictions.items():
-            write_tracks(job, prediction, output_type, CONTIG, {CONTIG: len(sequence)}, backend.name)
+            write_tracks(job, prediction, output_type, CONTIG, {CONTIG: len(sequence)}, backend)
         progress.add()

@@ -68,6 +68,10 @@ def test_locus_job_draws_junction_arcs_and_every_track(
     # every requested output type has visible tracks by default (the picker pre-ticks per output)
     shown = page.locator("#track-picker input:checked").count()
     assert shown >= len(OUTPUTS)
+    # random-weight outputs say so in every track name; SpliceAI's trained splice sites do not
+    untrained = [t["name"] for t in loaded if t["name"].startswith("UNTRAINED")]
+    assert untrained and all("acceptor" not in n and "donor" not in n for n in untrained), loaded
+    assert all(t["name"].startswith("UNTRAINED") for t in loaded if t["type"] == "junction"), loaded
     junctions = [t for t in loaded if t["type"] == "junction"]
     assert any(t["drawn"] > 0 for t in junctions), junctions
     assert page.locator("#track-failures").is_hidden()
