@@ -22,7 +22,6 @@ import http.client
 import os
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -48,13 +47,10 @@ from django.db import transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
+from bench.serving import percentile, served, wait_until_served  # noqa: E402
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant  # noqa: E402
 from predictions.tracks import write_bigwig  # noqa: E402
 from tests.support.processes import CeleryWorker  # noqa: E402
-
-
-def percentile(values: list[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q))
 
 
 def seed_job(owner, assembly: Assembly, count: int) -> Job:  # noqa: ANN001
@@ -118,25 +114,6 @@ def bench_table(job: Job, owner, repeats: int) -> list[float]:  # noqa: ANN001
     return times
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_until_served(port: int, url: str) -> None:
-    for _ in range(150):
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", url, headers={"Range": "bytes=0-1"})
-            if conn.getresponse().status == 206:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"port {port} never served {url}")
-
-
 def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> dict[str, dict[str, float]]:  # noqa: ANN001
     """Random 64 KiB ranges of a result bigWig through a share link, in one run: straight from
     gunicorn (the baseline: Django authorises and sends the bytes) and through the nginx front
@@ -154,54 +131,18 @@ def bench_ranges(job: Job, owner, clients: int, requests_each: int) -> dict[str,
     link = ShareLink.objects.create(job=job, created_by=owner)
     size = path.stat().st_size
     url = f"/s/{link.token}/files/bench/track.bw"
-    port = free_port()
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "genomeapp.wsgi", "-b", f"127.0.0.1:{port}", "-w", "4"]
-            + ["--threads", "8", "--log-level", "warning"],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "DJANGO_DEBUG": "0",
-                "ALLOWED_HOSTS": "127.0.0.1",
-                "GENOMEAPP_FRONT_PROXY_FILES": "1",
-            },
-        )
-    ]
     results: dict[str, dict[str, float]] = {}
-    try:
-        wait_until_served(port, url)
-        results["gunicorn, Django sends the bytes"] = load_ranges(port, url, size, clients, requests_each)
-        from predictions.nginx_config import ProxySettings, find_nginx, render_standalone
-
-        nginx = find_nginx()
-        if nginx is None:
-            print("nginx is not installed: the front-proxy figure is missing (apt-get install nginx-core)")
-            return results
-
-        workdir = Path(tempfile.mkdtemp(prefix="genomeapp-bench-nginx-"))
-        proxy_port = free_port()
-        conf = workdir / "nginx.conf"
-        conf.write_text(
-            render_standalone(
-                ProxySettings(
-                    upstream=f"127.0.0.1:{port}",
-                    listen=f"127.0.0.1:{proxy_port}",
-                    auth_cache_dir=workdir / "cache",
-                ),
-                workdir,
+    with served() as servers:
+        wait_until_served(servers.gunicorn_port, url)
+        results["gunicorn, Django sends the bytes"] = load_ranges(
+            servers.gunicorn_port, url, size, clients, requests_each
+        )
+        if servers.proxy_port is not None:
+            wait_until_served(servers.proxy_port, url)
+            results["nginx front proxy, Django authorises"] = load_ranges(
+                servers.proxy_port, url, size, clients, requests_each
             )
-        )
-        processes.append(subprocess.Popen([nginx, "-c", str(conf), "-p", str(workdir)]))
-        wait_until_served(proxy_port, url)
-        results["nginx front proxy, Django authorises"] = load_ranges(
-            proxy_port, url, size, clients, requests_each
-        )
-        return results
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-            process.wait(timeout=20)
+    return results
 
 
 def load_ranges(port: int, url: str, size: int, clients: int, requests_each: int) -> dict[str, float]:
