@@ -39,6 +39,7 @@ from model.constants import (
 from model.errors import InvalidRequestError, NotProvidedError
 from model.genome import ContigNotFoundError, Genome, Interval
 from model.inference import available_backends, describe_backends, get_backend
+from model.motifs import MotifChange, MotifLibrary, motif_changes, variant_windows
 from model.outputs import Backend, Organism, OutputType, TrackSet
 from model.prediction import BATCH_SIZE, Prediction, Predictions, predict_windows
 from model.routing import BackendRouter, provenance_label
@@ -93,6 +94,8 @@ __all__ = [
     "InvalidRequestError",
     "IsmResult",
     "JunctionSet",
+    "MotifChange",
+    "MotifLibrary",
     "NotProvidedError",
     "Organism",
     "OutputType",
@@ -105,6 +108,7 @@ __all__ = [
     "Variant",
     "VariantScorer",
     "check_variant_in",
+    "variant_motif_changes",
     "parse_scorer",
     "parse_variant_scorer",
     "predict_windows",
@@ -427,6 +431,15 @@ def check_variant_in(variant: Variant, window: Interval, field: str) -> None:
 
 
 @functools.cache
+def variant_motif_changes(
+    genome: Genome, chrom: str, pos: int, ref: str, alt: str, library: MotifLibrary | None = None
+) -> list[MotifChange]:
+    """Transcription-factor motifs a variant creates or destroys (JASPAR CORE vertebrates by default,
+    p ≤ 1e-4 on one allele and not the other, ≥ 10-fold change; see `model.motifs`)."""
+    library = library or MotifLibrary.jaspar()
+    return motif_changes(library, variant_windows(genome, chrom, pos, ref, alt, library.max_width - 1))
+
+
 def _default_service(names: tuple[str, ...] | None) -> PredictionService:
     from model import inference
 
