@@ -166,15 +166,20 @@ if CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     # Redis redelivers an unacked task after this long; it must exceed the longest job.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 6 * 3600)}
 CELERY_BEAT_SCHEDULE = {
-    "reap-stale-jobs": {"task": "predictions.tasks.reap_stale_jobs", "schedule": 60.0},
+    "reap-stale-jobs": {
+        "task": "predictions.tasks.reap_stale_jobs",
+        "schedule": float(env_int("GENOMEAPP_REAP_EVERY_SECONDS", 60, minimum=1)),
+    },
     "expire-old-results": {"task": "predictions.tasks.expire_old_results", "schedule": 3600.0},
 }
 
 # --- genomeapp ------------------------------------------------------------------------------
-# A running job writes a heartbeat at least this often; the reaper fails jobs silent for longer.
+# A running job beats at least this often; the reaper re-queues (or fails) jobs silent for longer.
 GENOMEAPP_HEARTBEAT_SECONDS = env_int("GENOMEAPP_HEARTBEAT_SECONDS", 15, minimum=1)
 GENOMEAPP_STALE_AFTER_SECONDS = env_int("GENOMEAPP_STALE_AFTER_SECONDS", 300, minimum=10)
 GENOMEAPP_RESULT_RETENTION_DAYS = env_int("GENOMEAPP_RESULT_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
+# The reaper re-queues a stale job (it resumes where it stopped) until it has been claimed this often.
+GENOMEAPP_MAX_JOB_ATTEMPTS = env_int("GENOMEAPP_MAX_JOB_ATTEMPTS", 3, minimum=1)
 # Behind the nginx front proxy (docker/nginx/): nginx sends result files once Django authorised them.
 GENOMEAPP_FRONT_PROXY_FILES = env_bool("GENOMEAPP_FRONT_PROXY_FILES", False)
 # The nginx binary `manage.py nginx_config`, the tests and bench run; unset: found on PATH or in sbin.

@@ -65,6 +65,13 @@ class JobQuerySet(models.QuerySet["Job"]):
 
 
 class Job(models.Model):
+    def abandoned(self, now: Any = None) -> JobQuerySet:
+        """Jobs re-queued (`Job.requeue` stamps the heartbeat) that no worker took up within
+        GENOMEAPP_STALE_AFTER_SECONDS; a job queued by a submission has no heartbeat."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(seconds=settings.GENOMEAPP_STALE_AFTER_SECONDS)
+        return self.filter(status=Job.QUEUED, heartbeat__lt=cutoff)
+
     """One request for predictions: an interval, a set of variants, a sequence or an ISM scan."""
 
     QUEUED = "queued"
@@ -105,6 +112,9 @@ class Job(models.Model):
     heartbeat = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
+    # how many times a worker claimed it: a re-queued job (its worker died, or lost the database)
+    # resumes, up to GENOMEAPP_MAX_JOB_ATTEMPTS
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created"]
@@ -141,13 +151,26 @@ class Job(models.Model):
         """queued → running; False if another worker (or a cancel) got there first."""
         now = timezone.now()
         won = Job.objects.filter(pk=self.pk, status=Job.QUEUED).update(
-            status=Job.RUNNING, started=now, heartbeat=now, celery_task_id=task_id or F("celery_task_id")
+            status=Job.RUNNING,
+            started=now,
+            heartbeat=now,
+            celery_task_id=task_id or F("celery_task_id"),
+            attempts=F("attempts") + 1,
         )
         self.refresh_from_db()
         return won == 1
 
     def beat(self, *, done: int | None = None, total: int | None = None, step: str | None = None) -> bool:
         """Record liveness and progress; False when the job is no longer running (e.g. cancelled)."""
+    def requeue(self, reason: str) -> bool:
+        """running → queued, to be resumed by the next worker that claims it; the heartbeat marks
+        when, so that the reaper can fail it if no worker takes it up (`abandoned`)."""
+        changed = Job.objects.filter(pk=self.pk, status=Job.RUNNING).update(
+            status=Job.QUEUED, heartbeat=timezone.now(), step=reason[:200]
+        )
+        self.refresh_from_db()
+        return changed == 1
+
         fields: dict[str, Any] = {"heartbeat": timezone.now()}
         if done is not None:
             fields["progress_done"] = done
@@ -155,7 +178,10 @@ class Job(models.Model):
             fields["progress_total"] = total
         if step is not None:
             fields["step"] = step[:200]
-        alive = Job.objects.filter(pk=self.pk, status=Job.RUNNING).update(**fields) == 1
+        # the attempt too: a worker presumed dead whose job was re-queued and claimed again stops
+        alive = (
+            Job.objects.filter(pk=self.pk, status=Job.RUNNING, attempts=self.attempts).update(**fields) == 1
+        )
         for name, value in fields.items():
             setattr(self, name, value)
         return alive
@@ -163,8 +189,8 @@ class Job(models.Model):
     def finish(self) -> bool:
         return self._close(Job.SUCCEEDED, step="done")
 
-    def fail(self, message: str) -> bool:
-        return self._close(Job.FAILED, error=message)
+    def fail(self, message: str, *, from_states: tuple[str, ...] = (RUNNING,)) -> bool:
+        return self._close(Job.FAILED, from_states=from_states, error=message)
 
     def cancel(self) -> bool:
         """Cancel a queued or running job; a running task notices at its next heartbeat."""
@@ -241,6 +267,16 @@ class Score(models.Model):
         ]
 
     def __str__(self) -> str:
+        constraints = [
+            # A resumed job must not score a variant twice. SpliceAI VCF rows are one per (variant,
+            # scorer, gene, delta); AlphaGenome's are not unique in these columns (junction scores
+            # repeat a gene and track), and its runner deletes and rewrites them instead.
+            models.UniqueConstraint(
+                fields=["variant", "scorer", "track_name", "track_strand", "gene_id"],
+                condition=Q(scorer__startswith="SpliceAI("),
+                name="score_spliceai_once",
+            ),
+        ]
         return f"{self.scorer} {self.track_name} {self.raw_score:.4g}"
 
 

@@ -6,8 +6,9 @@ import logging
 import shutil
 from datetime import timedelta
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from predictions import pipeline, reports
@@ -17,9 +18,14 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, bind=True)
-def run_job(self: object, job_code: str) -> str:
-    """Run one job (see `pipeline.execute`); a variant job's report follows on the default queue."""
+def run_job(self: Task, job_code: str) -> str:
+    """Run one job (see `pipeline.execute`); a variant job's report follows on the default queue.
+
+    A job re-queued by `execute` (its database connection was lost) is sent again after a pause.
+    """
     outcome = pipeline.execute(job_code, task_id=getattr(getattr(self, "request", None), "id", "") or "")
+    if outcome == Job.QUEUED:
+        raise self.retry(countdown=settings.GENOMEAPP_HEARTBEAT_SECONDS, max_retries=None)
     if outcome == Job.SUCCEEDED and Job.objects.filter(code=job_code, kind=Job.Kind.VARIANTS).exists():
         write_job_report.apply_async(args=[job_code], queue=settings.CELERY_DEFAULT_QUEUE_NAME)
     return outcome
@@ -43,17 +49,41 @@ def write_job_report(job_code: str) -> str:
 
 @shared_task
 def reap_stale_jobs() -> int:
-    """Fail running jobs whose heartbeat went stale (their worker died); they are not re-queued,
-    because a job that killed its worker (e.g. out of memory) would kill the next one too."""
+    """Deal with running jobs whose heartbeat went stale (their worker died): re-queue each to
+    resume where it stopped, up to GENOMEAPP_MAX_JOB_ATTEMPTS claims (a job that kills its worker,
+    e.g. out of memory, would kill every next one), then fail it; fail re-queued jobs that no
+    worker took up within GENOMEAPP_STALE_AFTER_SECONDS. Returns how many jobs it changed."""
+    stale_after = settings.GENOMEAPP_STALE_AFTER_SECONDS
     reaped = 0
     for job in Job.objects.stale():
-        if job.fail(
-            f"worker stopped responding: no heartbeat for over {settings.GENOMEAPP_STALE_AFTER_SECONDS} s; "
-            "submit the job again"
+        if job.attempts < settings.GENOMEAPP_MAX_JOB_ATTEMPTS:
+            if job.requeue(f"re-queued: its worker stopped responding (attempt {job.attempts})"):
+                resend(job)
+                reaped += 1
+                logger.warning("re-queued stale job %s", job.code)
+        elif job.fail(
+            f"worker stopped responding: no heartbeat for over {stale_after} s, "
+            f"on each of {job.attempts} attempts; submit the job again"
         ):
             reaped += 1
             logger.warning("reaped stale job %s", job.code)
+    for job in Job.objects.abandoned():
+        if job.fail(
+            f"worker stopped responding and no worker took the job up again within {stale_after} s; "
+            "submit the job again",
+            from_states=(Job.QUEUED,),
+        ):
+            reaped += 1
+            logger.warning("failed abandoned job %s", job.code)
     return reaped
+
+
+def resend(job: Job) -> None:
+    """Send a re-queued job to the inference queue again (it resumes: see the runners)."""
+    code = str(job.code)
+    transaction.on_commit(
+        lambda: run_job.apply_async(args=[code], queue=settings.CELERY_INFERENCE_QUEUE_NAME)
+    )
 
 
 @shared_task

@@ -23,6 +23,9 @@ from predictions.runners.progress import Progress
 def score(
     job: Job, variants: list[Variant], genome: Genome, genes: pd.DataFrame, params: dict, progress: Progress
 ) -> None:
+    # A re-queued job scores these again (the scoring engine runs the batch as one): forget rows an
+    # earlier attempt stored. Only SpliceAI's VCF scores ("SpliceAI(...)") are kept and resumed.
+    Score.objects.filter(job=job).exclude(scorer__startswith="SpliceAI(").delete()
     assembly = job.require_assembly()
     service = PredictionService.default(("alphagenome",))
     background, quantile_note = background_for(assembly, service.only_backend())

@@ -58,7 +58,12 @@ def write_variant_tracks(
     strands = _gene_strands(genes)
     sizes = {name: length for name, length in genome.lengths.items()}
     folder = job.results_dir() / "variants"
+    # a re-queued job keeps the tracks it wrote: each variant's rows are stored together, after its files
+    written = set(job.track_files.filter(variant__in=variants).values_list("variant_id", flat=True))
     for variant in variants:
+        if variant.pk in written:
+            progress.add()
+            continue
         strand = strands.get(variant.top_gene, "+")
         with progress.timing("model"):
             start, ref, alt, provenance = allele_probabilities(

@@ -18,11 +18,15 @@ from predictions.runners.progress import Progress
 
 SPLICEAI_CHUNK = 16
 DELTA_NAMES = ("DS_AG", "DS_AL", "DS_DG", "DS_DL")
+RESUMES = True  # a re-queued job keeps the scores and tracks it stored (see `pipeline.run`)
 
 
 def run(job: Job, cancelled: threading.Event) -> None:
+    """Score, summarise, write tracks; a re-queued job skips the variants it already scored."""
     params = job.parameters
-    variants = list(job.variants.filter(status=Variant.Status.ACCEPTED).order_by("id"))
+    # SKIPPED: SpliceAI skipped it in an earlier attempt of this job; the other scorers still run
+    scorable = (Variant.Status.ACCEPTED, Variant.Status.SKIPPED)
+    variants = list(job.variants.filter(status__in=scorable).order_by("id"))
     assembly = job.require_assembly()
     genome, genes = genome_for(assembly), genes_for(assembly)
     browser_tracks = min(len(variants), int(params.get("browser_variants", 25)))
@@ -54,25 +58,37 @@ def score_with_spliceai(
     options: dict,
     progress: Progress,
 ) -> None:
-    """SpliceAI delta scores per (variant, gene), exactly as SpliceAI's own VCF annotation."""
+    """SpliceAI delta scores per (variant, gene), exactly as SpliceAI's own VCF annotation.
+
+    Variants that have rows from this scorer (or were skipped by it) in an earlier attempt are
+    counted done and not scored again: each stored batch holds whole variants, in one INSERT.
+    """
     scorer = SpliceAIScorer(
         genome, annotation=genes, distance=int(options.get("distance", 50)), mask=bool(options.get("mask"))
     )
-    records = (SpliceVariant(v.chrom, v.pos, v.ref, (v.alt,), v.variant_id or None) for v in variants)
-    scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK, on_progress=progress.add)
     scorer_name = f"SpliceAI(distance={scorer.distance}{', mask' if scorer.mask else ''})"
+    done = set(Score.objects.filter(job=job, scorer=scorer_name).values_list("variant_id", flat=True))
+    done |= {v.pk for v in variants if v.status == Variant.Status.SKIPPED}
+    todo = [v for v in variants if v.pk not in done]
+    progress.add(len(variants) - len(todo))
+    records = (SpliceVariant(v.chrom, v.pos, v.ref, (v.alt,), v.variant_id or None) for v in todo)
+    scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK)
     batch: list[Score] = []
-    # zip(strict) also draws the generator's end, where it reports the last chunk's progress
-    for variant, result in zip(variants, progress.timed(scored, "model"), strict=True):
+    pending = 0  # variants scored since the last store
+    # Progress counts stored variants: what a worker killed now would not have to score again.
+    for variant, result in zip(todo, progress.timed(scored, "model"), strict=True):
         batch.extend(_spliceai_rows(job, variant, result, scorer_name))
+        pending += 1
         if result.skipped:
             Variant.objects.filter(pk=variant.pk).update(
                 status=Variant.Status.SKIPPED, message=result.skipped
             )
-        if len(batch) >= 2000:
+        if pending >= SPLICEAI_CHUNK:
             Score.objects.bulk_create(batch)
-            batch = []
+            progress.add(pending)
+            batch, pending = [], 0
     Score.objects.bulk_create(batch)
+    progress.add(pending)
 
 
 def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_name: str) -> Iterable[Score]:

@@ -8,8 +8,9 @@ from predictions.tasks import reap_stale_jobs
 
 
 @pytest.mark.django_db
-def test_reaper_fails_jobs_with_a_stale_heartbeat(owner, settings):
+def test_reaper_fails_jobs_with_a_stale_heartbeat_on_their_last_attempt(owner, settings):
     settings.GENOMEAPP_STALE_AFTER_SECONDS = 60
+    settings.GENOMEAPP_MAX_JOB_ATTEMPTS = 1
     stale = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
     fresh = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
     queued = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
@@ -25,3 +26,33 @@ def test_reaper_fails_jobs_with_a_stale_heartbeat(owner, settings):
     assert fresh.status == Job.RUNNING
     assert queued.status == Job.QUEUED
     assert reap_stale_jobs() == 0
+
+
+@pytest.mark.django_db
+def test_reaper_requeues_a_stale_job_then_fails_it_if_no_worker_takes_it(owner, settings):
+    settings.GENOMEAPP_STALE_AFTER_SECONDS = 60
+    settings.GENOMEAPP_MAX_JOB_ATTEMPTS = 2
+    job = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
+    job.claim()
+    Job.objects.filter(pk=job.pk).update(heartbeat=timezone.now() - timedelta(seconds=61))
+
+    assert reap_stale_jobs() == 1  # re-queued (sent again on commit), to resume
+    job.refresh_from_db()
+    assert job.status == Job.QUEUED and job.attempts == 1 and "re-queued" in job.step
+    assert reap_stale_jobs() == 0  # not yet abandoned
+
+    Job.objects.filter(pk=job.pk).update(heartbeat=timezone.now() - timedelta(seconds=61))
+    assert reap_stale_jobs() == 1
+    job.refresh_from_db()
+    assert job.status == Job.FAILED and "no worker took the job up again within 60 s" in job.error
+
+
+@pytest.mark.django_db
+def test_a_worker_presumed_dead_stops_once_its_job_is_claimed_again(owner):
+    job = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
+    job.claim()
+    zombie = Job.objects.get(pk=job.pk)
+    assert job.requeue("re-queued") and job.claim()
+
+    assert not zombie.beat(done=1)  # its progress writes fail: it raises JobCancelled and stops
+    assert job.beat(done=1)
