@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "predictions.middleware.RejectControlCharacters",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -213,6 +214,36 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# --- Security headers (every response) ----------------------------------------------------------
+# Content-Security-Policy (django-csp): scripts and styles from this origin only, no inline code;
+# pages pass data through data-* attributes and json_script (type application/json, never run).
+# igv.js (bundled, frontend/node_modules/igv) styles its own widgets through a constructed
+# stylesheet (not subject to CSP), but two of the libraries it bundles add a <style> element when
+# the module loads: vanilla-picker (its colour picker) and igv's circular view. Those two exact
+# texts are allowed by hash, nothing else inline; tests/genomeapp/test_content_security_policy.py
+# recomputes them from igv.esm.min.js and fails after an igv upgrade that changes them.
+IGV_INLINE_STYLE_HASHES = (
+    "'sha256-ITHmamcImsZ/Je1xrdtDLZVvRSpj1Zokb6uHXORB824='",  # vanilla-picker (igv 3.8.10)
+    "'sha256-NTwDUA6nIvRRpI2lIBtHJqkV0TlTj4HVmI6vI81fIfM='",  # circular-view.css (igv 3.8.10)
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", *IGV_INLINE_STYLE_HASHES],
+        "img-src": ["'self'", "data:"],  # igv.js and Swagger UI draw icons from data: URLs
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
 # --- Security (production) ------------------------------------------------------------------
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -222,8 +253,6 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
     "version": 1,

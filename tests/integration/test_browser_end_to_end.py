@@ -58,7 +58,7 @@ def test_upload_score_browse_and_share(
 
     page.wait_for_selector("#igv-browser canvas", timeout=60_000)
     page.wait_for_function(
-        "window.genomeappBrowser && window.genomeappBrowser.resultTracks.length >= 6", timeout=60_000
+        "() => window.genomeappBrowser && window.genomeappBrowser.resultTracks.length >= 6", timeout=60_000
     )
     rows.nth(1).click()
     page.wait_for_timeout(1500)
@@ -87,7 +87,7 @@ def test_upload_score_browse_and_share(
     assert shared.locator("text=Create read-only link").count() == 0
     shared.wait_for_selector("#igv-browser canvas", timeout=60_000)
     shared.wait_for_function(
-        "window.genomeappBrowser && window.genomeappBrowser.resultTracks.length >= 6", timeout=60_000
+        "() => window.genomeappBrowser && window.genomeappBrowser.resultTracks.length >= 6", timeout=60_000
     )
     shared.screenshot(path=str(OUTPUT / "shared-page.png"), full_page=True)
 

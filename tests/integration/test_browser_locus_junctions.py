@@ -43,7 +43,7 @@ def test_locus_job_draws_junction_arcs_and_every_track(
     page.click("button[type=submit]")
     page.goto(f"{live_server.url}/jobs/{job.code}/")
     page.wait_for_selector("#igv-browser canvas", timeout=60_000)
-    page.wait_for_function("window.genomeappBrowser && window.genomeappBrowser.resultTracks.length > 0")
+    page.wait_for_function("() => window.genomeappBrowser && window.genomeappBrowser.resultTracks.length > 0")
     page.wait_for_timeout(2000)  # let igv.js draw the loaded features
 
     # igv.js's junction renderer marks each arc it draws (`isVisible`): count those, not DOM nodes

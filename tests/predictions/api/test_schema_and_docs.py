@@ -47,7 +47,11 @@ def test_docs_page_loads_everything_from_this_server(owner_client):
     assert re.findall(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//""", html) == []
     assert re.findall(r"https?://", html) == []
     assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
-    assert '"/api/v1/schema/"' in html
+    # no inline script or style (the Content-Security-Policy): the start-up script is a URL of its own
+    assert re.findall(r"<script>|<style", html) == []
+    script = owner_client.get("/api/v1/docs/?script=")
+    assert script["Content-Type"].startswith("application/javascript")
+    assert '"/api/v1/schema/"' in script.content.decode()
 
 
 def test_schema_documents_the_revoke_as_204(owner_client):

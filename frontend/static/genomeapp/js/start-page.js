@@ -14,7 +14,8 @@ if (form) {
   showMode(form.querySelector("input[name=mode]:checked")?.value ?? "variants");
 
   document.getElementById("use-example")?.addEventListener("click", () => {
-    const lines = document.getElementById("example-vcf").textContent.split("\n").filter((l) => l && !l.startsWith("#"));
+    const example = JSON.parse(document.getElementById("example-vcf").textContent);
+    const lines = example.split("\n").filter((l) => l && !l.startsWith("#"));
     form.querySelector("[name=variants_text]").value = lines
       .map((l) => l.split("\t"))
       .map(([chrom, pos, , ref, alt]) => `${chrom}:${pos}:${ref}>${alt}`)
