@@ -190,6 +190,13 @@ GENOMEAPP_MAX_VARIANTS_PER_JOB = env_int("GENOMEAPP_MAX_VARIANTS_PER_JOB", 10_00
 GENOMEAPP_DEFAULT_ASSEMBLY = env_str("GENOMEAPP_DEFAULT_ASSEMBLY", "GRCh37-chr20")
 GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS = env_int("GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS", 2, minimum=1)
 GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE = env_int("GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+# Per user: job submissions (web form and REST API, accepted or refused). Per client address and
+# per username tried: login attempts. Beyond either, HTTP 429 with Retry-After (predictions/rate_limits.py).
+GENOMEAPP_JOB_RATE_LIMIT_PER_MINUTE = env_int("GENOMEAPP_JOB_RATE_LIMIT_PER_MINUTE", 20, minimum=1)
+GENOMEAPP_LOGIN_RATE_LIMIT_PER_MINUTE = env_int("GENOMEAPP_LOGIN_RATE_LIMIT_PER_MINUTE", 10, minimum=1)
+# Proxies in front of Django that append to X-Forwarded-For (docker/compose.yml: its nginx and your TLS
+# proxy, 2); 0: the client is REMOTE_ADDR. Login limits count per client address.
+GENOMEAPP_TRUSTED_PROXY_HOPS = env_int("GENOMEAPP_TRUSTED_PROXY_HOPS", 0, minimum=0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- REST API -------------------------------------------------------------------------------
@@ -213,6 +220,21 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- Cache: the rate limits' counters ----------------------------------------------------------
+# Shared by every web and gRPC process when CACHE_URL names a Redis (redis://host:port/db; give it
+# a database of its own: tests clear it); without it each process counts alone.
+_cache_url = env_str("CACHE_URL")
+if _cache_url:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": "genomeapp",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Security headers (every response) ----------------------------------------------------------
 # Content-Security-Policy (django-csp): scripts and styles from this origin only, no inline code;

@@ -9,6 +9,15 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "jax")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Every test starts with no rate-limit counts: they live in the cache (predictions.rate_limits),
+    keyed by user id and address, which the next test's users reuse."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def owner(django_user_model):
     return django_user_model.objects.create_user("owner", password="owner-pass-123")

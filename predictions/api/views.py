@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,6 +26,7 @@ from predictions.api.serializers import (
     VariantSerializer,
 )
 from predictions.models import Assembly, Job, Score, ShareLink
+from predictions.rate_limits import RateLimited, check_job_creation
 from predictions.submission import SubmissionError, submission_messages, submit
 from predictions.upload_limits import too_large
 
@@ -52,6 +53,10 @@ class JobViewSet(
 
     @extend_schema(request=JobCreateSerializer, responses={201: JobSerializer})
     def create(self, request: Request) -> Response:
+        try:
+            check_job_creation(request.user.pk)
+        except RateLimited as error:  # DRF answers 429 with Retry-After
+            raise Throttled(wait=error.retry_after, detail=error.message) from None
         if message := too_large(request._request):
             return Response({"vcf_file": [message]}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
         serializer = JobCreateSerializer(data=request.data)

@@ -13,9 +13,9 @@ from typing import Any
 import grpc
 from django.db import DatabaseError, close_old_connections
 
-from predictions.grpc.errors import RequestError
-from predictions.grpc.limits import RateLimiter
+from predictions.grpc.errors import RateLimitedError, RequestError
 from predictions.models import ApiKey
+from predictions.rate_limits import RateLimited, RateLimiter
 
 API_KEY_HEADER = "x-goog-api-key"
 logger = logging.getLogger("predictions.grpc")
@@ -64,7 +64,10 @@ class ApiKeyInterceptor(grpc.ServerInterceptor):
         def guarded(request: Any, context: grpc.ServicerContext) -> Any:
             try:
                 key = authenticate(dict(context.invocation_metadata()))
-                self.limiter.check(key.pk, f"API key {key.prefix}…")
+                try:
+                    self.limiter.check(key.pk, f"API key {key.prefix}…")
+                except RateLimited as limited:
+                    raise RateLimitedError(f"rate limit: {limited.message}") from None
             except RequestError as error:
                 logger.info("%s refused: %s %s", method, error.code.name, error.message)
                 context.abort(error.code, error.message)

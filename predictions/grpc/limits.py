@@ -1,46 +1,18 @@
-"""Load control: a per-key request rate limit and a bound on concurrent model calls.
+"""Load control: a bound on concurrent model calls (state per server process).
 
-Both answer with the status codes the official client retries (RESOURCE_EXHAUSTED and
-UNAVAILABLE, 5 attempts with 1.25 s × 1.5ⁿ backoff), so a busy server slows clients down
-instead of failing them. State is per server process.
+It answers UNAVAILABLE, which the official client retries (5 attempts with 1.25 s × 1.5ⁿ
+backoff), so a busy server slows clients down instead of failing them. The per-key request rate
+limit is the web's limiter (`predictions.rate_limits`), answered RESOURCE_EXHAUSTED (also
+retried) by the interceptor in `auth.py`.
 """
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
-from predictions.grpc.errors import OverloadedError, RateLimitedError
-
-
-class RateLimiter:
-    """At most `per_minute` requests per key in any sliding 60-second window."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_minute < 1:
-            raise ValueError(f"per_minute must be >= 1, got {per_minute}")
-        self.per_minute = per_minute
-        self._clock = clock
-        self._seen: dict[object, collections.deque[float]] = collections.defaultdict(collections.deque)
-        self._lock = threading.Lock()
-
-    def check(self, key: object, label: str = "this API key") -> None:
-        """Record one request for `key`; RateLimitedError when its quota for the last minute is spent."""
-        now = self._clock()
-        with self._lock:
-            seen = self._seen[key]
-            while seen and seen[0] <= now - 60.0:
-                seen.popleft()
-            if len(seen) >= self.per_minute:
-                wait = 60.0 - (now - seen[0])
-                raise RateLimitedError(
-                    f"rate limit: {label} made {self.per_minute} requests in the last minute "
-                    f"(GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE); retry in {wait:.0f} s"
-                )
-            seen.append(now)
+from predictions.grpc.errors import OverloadedError
 
 
 class ModelCallGate:

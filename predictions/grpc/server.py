@@ -13,8 +13,9 @@ from django.conf import settings
 
 from model.service import PredictionService
 from predictions.grpc.auth import ApiKeyInterceptor
-from predictions.grpc.limits import ModelCallGate, RateLimiter
+from predictions.grpc.limits import ModelCallGate
 from predictions.grpc.servicer import DnaModelService
+from predictions.rate_limits import RateLimiter
 
 SERVICE_NAME = "google.gdm.gdmscience.alphagenome.v1main.DnaModelService"
 # Responses are chunked (<= ~1 MiB per message) but a client may lift its own limit, so none on
@@ -37,7 +38,11 @@ def build_server(
 ) -> tuple[grpc.Server, DnaModelService, int]:
     """A started-ready (not started) server bound to `address`; returns it, the servicer and the port."""
     gate = ModelCallGate(max_model_calls or settings.GENOMEAPP_GRPC_MAX_CONCURRENT_MODEL_CALLS, queue_wait)
-    limiter = RateLimiter(rate_limit or settings.GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE)
+    limiter = RateLimiter(
+        "grpc",
+        rate_limit or settings.GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE,
+        setting="GENOMEAPP_GRPC_RATE_LIMIT_PER_MINUTE",
+    )
     servicer = DnaModelService(functools.partial(PredictionService.default, backends), gate)
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=workers, thread_name_prefix="grpc"),

@@ -10,11 +10,13 @@ from model.service import describe_backends
 from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
+from predictions.rate_limits import job_creation_rate_limited
 from predictions.submission import SubmissionError, submission_messages, submit
 from predictions.upload_limits import reject_oversized
 
 
 @login_required
+@job_creation_rate_limited
 @reject_oversized
 def home(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST or None, request.FILES or None)

@@ -1,25 +1,13 @@
-"""RateLimiter and ModelCallGate on their own (the end-to-end behaviour is in test_limits.py)."""
+"""ModelCallGate on its own (the end-to-end behaviour is in test_limits.py; the per-key rate limit
+is predictions.rate_limits, tested in tests/predictions/test_rate_limits.py)."""
 
 from __future__ import annotations
 
 import grpc
 import pytest
 
-from predictions.grpc.errors import OverloadedError, RateLimitedError
-from predictions.grpc.limits import ModelCallGate, RateLimiter
-
-
-def test_rate_limit_is_a_sliding_minute_per_key():
-    now = [0.0]
-    limiter = RateLimiter(2, clock=lambda: now[0])
-    limiter.check("a")
-    limiter.check("a")
-    limiter.check("b")
-    with pytest.raises(RateLimitedError) as raised:
-        limiter.check("a")
-    assert raised.value.code is grpc.StatusCode.RESOURCE_EXHAUSTED
-    now[0] = 60.5
-    limiter.check("a")
+from predictions.grpc.errors import OverloadedError
+from predictions.grpc.limits import ModelCallGate
 
 
 def test_gate_rejects_beyond_its_limit_with_unavailable():
