@@ -63,8 +63,6 @@ class JobQuerySet(models.QuerySet["Job"]):
         cutoff = now - timedelta(seconds=settings.GENOMEAPP_STALE_AFTER_SECONDS)
         return self.filter(status=Job.RUNNING).filter(Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True))
 
-
-class Job(models.Model):
     def abandoned(self, now: Any = None) -> JobQuerySet:
         """Jobs re-queued (`Job.requeue` stamps the heartbeat) that no worker took up within
         GENOMEAPP_STALE_AFTER_SECONDS; a job queued by a submission has no heartbeat."""
@@ -72,6 +70,8 @@ class Job(models.Model):
         cutoff = now - timedelta(seconds=settings.GENOMEAPP_STALE_AFTER_SECONDS)
         return self.filter(status=Job.QUEUED, heartbeat__lt=cutoff)
 
+
+class Job(models.Model):
     """One request for predictions: an interval, a set of variants, a sequence or an ISM scan."""
 
     QUEUED = "queued"
@@ -110,11 +110,11 @@ class Job(models.Model):
     started = models.DateTimeField(null=True, blank=True)
     finished = models.DateTimeField(null=True, blank=True)
     heartbeat = models.DateTimeField(null=True, blank=True)
-
-    objects = JobQuerySet.as_manager()
     # how many times a worker claimed it: a re-queued job (its worker died, or lost the database)
     # resumes, up to GENOMEAPP_MAX_JOB_ATTEMPTS
     attempts = models.PositiveSmallIntegerField(default=0)
+
+    objects = JobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]
@@ -160,8 +160,6 @@ class Job(models.Model):
         self.refresh_from_db()
         return won == 1
 
-    def beat(self, *, done: int | None = None, total: int | None = None, step: str | None = None) -> bool:
-        """Record liveness and progress; False when the job is no longer running (e.g. cancelled)."""
     def requeue(self, reason: str) -> bool:
         """running → queued, to be resumed by the next worker that claims it; the heartbeat marks
         when, so that the reaper can fail it if no worker takes it up (`abandoned`)."""
@@ -171,6 +169,8 @@ class Job(models.Model):
         self.refresh_from_db()
         return changed == 1
 
+    def beat(self, *, done: int | None = None, total: int | None = None, step: str | None = None) -> bool:
+        """Record liveness and progress; False when the job is no longer running (e.g. cancelled)."""
         fields: dict[str, Any] = {"heartbeat": timezone.now()}
         if done is not None:
             fields["progress_done"] = done
@@ -265,8 +265,6 @@ class Score(models.Model):
             models.Index(fields=["job", "gene_name"], name="score_job_gene"),
             models.Index(fields=["job", "output_type"], name="score_job_output"),
         ]
-
-    def __str__(self) -> str:
         constraints = [
             # A resumed job must not score a variant twice. SpliceAI VCF rows are one per (variant,
             # scorer, gene, delta); AlphaGenome's are not unique in these columns (junction scores
@@ -277,6 +275,8 @@ class Score(models.Model):
                 name="score_spliceai_once",
             ),
         ]
+
+    def __str__(self) -> str:
         return f"{self.scorer} {self.track_name} {self.raw_score:.4g}"
 
 
