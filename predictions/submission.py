@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from kombu.exceptions import OperationalError as KombuOperationalError
 
 from model.service import DEFAULT_SEQUENCE_LENGTH, MAX_ISM_WIDTH
 from predictions import inputs
@@ -38,11 +39,19 @@ class PredictionOptions:
 
 
 def enqueue(job: Job) -> None:
-    """Send the job to the inference queue once the transaction that created it commits."""
+    """Send the job to the inference queue once the transaction that created it commits.
+
+    If the broker cannot be reached the job is deleted again (no worker would ever see it) and
+    QueueUnavailable is raised from the commit, for the views to answer 503.
+    """
     from predictions.tasks import run_job
 
     def send() -> None:
-        result = run_job.apply_async(args=[str(job.code)], queue=settings.CELERY_INFERENCE_QUEUE_NAME)
+        try:
+            result = run_job.apply_async(args=[str(job.code)], queue=settings.CELERY_INFERENCE_QUEUE_NAME)
+        except (KombuOperationalError, OSError) as error:  # Celery has retried the publish meanwhile
+            Job.objects.filter(pk=job.pk).delete()
+            raise QueueUnavailable() from error
         Job.objects.filter(pk=job.pk, celery_task_id="").update(celery_task_id=result.id or "")
 
     transaction.on_commit(send)
@@ -134,6 +143,27 @@ class SubmissionError(ValueError):
     def __init__(self, field: str, message: str) -> None:
         super().__init__(message)
         self.field = field
+
+    @property
+    def status_code(self) -> int:
+        return 413 if isinstance(self.__cause__, inputs.InputTooLargeError) else 400
+
+
+class QueueUnavailable(SubmissionError):  # noqa: N818 - named for what the user is told
+    """The job queue (the Celery broker) cannot be reached: nothing was saved; try again later."""
+
+    RETRY_AFTER_SECONDS = 30
+
+    def __init__(self) -> None:
+        super().__init__(
+            "detail",
+            "the job queue is unavailable at the moment, so the job was not created; "
+            f"please submit it again in {self.RETRY_AFTER_SECONDS} seconds",
+        )
+
+    @property
+    def status_code(self) -> int:
+        return 503
 
 
 def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:

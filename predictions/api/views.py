@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from model.service import describe_backends
-from predictions import inputs, job_status
+from predictions import job_status
 from predictions.api.serializers import (
     AssemblySerializer,
     JobCreateSerializer,
@@ -63,13 +63,8 @@ class JobViewSet(
         serializer.is_valid(raise_exception=True)
         try:
             job = submit(serializer.validated_data, serializer.options(), request.user)
-        except SubmissionError as error:
-            code = (
-                status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-                if isinstance(error.__cause__, inputs.InputTooLargeError)
-                else status.HTTP_400_BAD_REQUEST
-            )
-            return Response({error.field: submission_messages(error)}, status=code)
+        except SubmissionError as error:  # 413 too large, 503 the job queue is down, else 400
+            return Response({error.field: submission_messages(error)}, status=error.status_code)
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Job) -> None:
@@ -154,7 +149,7 @@ class JobViewSet(
     @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<token>[\w-]+)")
     def revoke_share_link(self, request: Request, code: str | None = None, token: str = "") -> Response:
         job = self.get_object()
-        link = get_object_or_404(job.share_links.active().for_token(token))
+        link = get_object_or_404(job.share_links.active(), token=token)
         link.revoke()
         return Response(status=status.HTTP_204_NO_CONTENT)
 

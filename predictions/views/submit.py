@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from model.service import describe_backends
-from predictions import inputs
 from predictions.forms import PredictionForm
 from predictions.models import Assembly
 from predictions.rate_limits import job_creation_rate_limited
@@ -27,7 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         except SubmissionError as error:
             for message in submission_messages(error):
                 form.add_error(error.field if error.field in form.fields else None, message)
-            status = 413 if isinstance(error.__cause__, inputs.InputTooLargeError) else 400
+            status = error.status_code  # 413 too large, 503 the job queue is down, else 400
         else:
             return redirect("job", code=job.code)
     elif request.method == "POST":
