@@ -38,7 +38,7 @@ def job_for_owner(request: HttpRequest, code: uuid.UUID | str) -> JobAccess:
 
 
 def job_for_token(token: str) -> JobAccess:
-    link = ShareLink.objects.active().select_related("job", "job__assembly").filter(token=token).first()
+    link = ShareLink.objects.active().for_token(token).select_related("job", "job__assembly").first()
     if link is None:
         raise Http404("this share link does not exist or was revoked")
     return JobAccess(job=link.job, is_owner=False, token=token)

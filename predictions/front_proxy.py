@@ -11,8 +11,14 @@ Django answers it without reading the file:
   same answer Django gives, so nothing tells a private job from a missing one.
 
 nginx caches a 200 for a few seconds per URL and cookie/authorization header: igv.js reads a
-bigWig in hundreds of ranges, and only the first reaches Django. A revoked share link therefore
-stops serving files within that cache time; its pages stop at once.
+bigWig in hundreds of ranges, and only the first reaches Django. So that a revoked share link
+stops serving files at once all the same, revoking it first writes an empty marker file named
+after its token under `MEDIA_ROOT/.revoked-share-links/` (`stop_serving_share_link`), and nginx
+answers 404 for `/s/<token>/files/...` whenever that file exists, before it looks at its cache.
+(A revocation generation in the cache key would need nginx to learn the generation per request,
+that is, to ask Django: the very round trip the cache saves. nginx cannot purge its cache without
+a commercial or third-party module.) A revoked token grants nothing, so naming a file after it
+gives nothing away.
 
 The marker is honoured only with `GENOMEAPP_FRONT_PROXY_FILES` on (the proxy then owns the
 header: it overwrites whatever a client sends); without it Django serves the bytes itself.
@@ -28,6 +34,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
+REVOKED_SHARE_LINKS_DIR = ".revoked-share-links"  # under MEDIA_ROOT; nginx reads it (its template)
 AUTHORISE_HEADER = "X-Genomeapp-Authorise"
 FILE_HEADER = "X-Genomeapp-File"
 INTERNAL_MEDIA_PREFIX = "/_genomeapp_media/"
@@ -56,6 +63,18 @@ def authorised(path: Path) -> HttpResponse:
     response = HttpResponse(status=200)
     response[FILE_HEADER] = internal_uri(path)
     return response
+
+
+def stop_serving_share_link(token: str) -> None:
+    """Tell the front proxy that this share link is revoked (see the module docstring); raises when
+    the marker cannot be written, so that the caller does not report a revocation nginx ignores."""
+    if not settings.GENOMEAPP_FRONT_PROXY_FILES:
+        return
+    if not token or not all(c.isascii() and (c.isalnum() or c in "-_") for c in token):
+        raise ValueError("a share token is URL-safe base64")
+    markers = Path(settings.MEDIA_ROOT) / REVOKED_SHARE_LINKS_DIR
+    markers.mkdir(parents=True, exist_ok=True)
+    (markers / token).touch()
 
 
 def answers_front_proxy(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

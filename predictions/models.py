@@ -21,6 +21,8 @@ from django.db.models import F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
 
+from predictions import front_proxy
+
 
 class Assembly(models.Model):
     """A reference genome the app can predict on: FASTA (+ .fai/.gzi) and a gene annotation."""
@@ -309,16 +311,28 @@ class TrackFile(models.Model):
         return self.path
 
 
+def hash_share_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 class ShareLinkQuerySet(models.QuerySet["ShareLink"]):
     def active(self) -> ShareLinkQuerySet:
         return self.filter(revoked__isnull=True)
 
+    def for_token(self, token: str) -> ShareLinkQuerySet:
+        """The link with this token, found by the token's SHA-256: how long the database takes to
+        compare tells nothing about the secret (only about its hash), unlike `token=` would."""
+        return self.filter(token_hash=hash_share_token(token))
+
 
 class ShareLink(models.Model):
-    """A revocable, unguessable read-only link to one job."""
+    """A revocable, unguessable (256-bit) read-only link to one job.
+
+    `token` is kept so that the owner can see the link again; lookups go by `token_hash`."""
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="share_links")
     token = models.CharField(max_length=64, unique=True, default="", editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     created = models.DateTimeField(auto_now_add=True)
     revoked = models.DateTimeField(null=True, blank=True)
@@ -331,9 +345,13 @@ class ShareLink(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self.token:
             self.token = secrets.token_urlsafe(32)
+        self.token_hash = hash_share_token(self.token)
         super().save(*args, **kwargs)
 
     def revoke(self) -> None:
+        """Revoke at once, pages and files: the front proxy is told first (its grant cache would
+        otherwise keep serving the link's files), so a failure there leaves the link as it was."""
+        front_proxy.stop_serving_share_link(self.token)
         ShareLink.objects.filter(pk=self.pk, revoked__isnull=True).update(revoked=timezone.now())
         self.refresh_from_db()
 

@@ -149,7 +149,7 @@ class JobViewSet(
     @action(detail=True, methods=["delete"], url_path=r"share-links/(?P<token>[\w-]+)")
     def revoke_share_link(self, request: Request, code: str | None = None, token: str = "") -> Response:
         job = self.get_object()
-        link = get_object_or_404(job.share_links.active(), token=token)
+        link = get_object_or_404(job.share_links.active().for_token(token))
         link.revoke()
         return Response(status=status.HTTP_204_NO_CONTENT)
 

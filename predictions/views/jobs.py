@@ -92,7 +92,7 @@ def share_create(request: HttpRequest, code: uuid.UUID) -> HttpResponse:
 @require_POST
 def share_revoke(request: HttpRequest, code: uuid.UUID, token: str) -> HttpResponse:
     job = job_for_owner(request, code).job
-    link = job.share_links.active().filter(token=token).first()
+    link = job.share_links.active().for_token(token).first()
     if link is None:
         raise Http404("no such share link")
     link.revoke()

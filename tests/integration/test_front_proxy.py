@@ -1,6 +1,7 @@
 """A real nginx, configured from docker/nginx/genomeapp.conf.template, in front of a live Django:
 it sends result-file ranges itself after Django authorised them, keeps private jobs private,
-reuses a grant for its cache time only, and proxies everything else unchanged."""
+reuses a grant for its cache time only, stops a revoked share link's files at the very next
+request (its cached grant notwithstanding), and proxies everything else unchanged."""
 
 from __future__ import annotations
 
@@ -155,9 +156,22 @@ def test_one_authorisation_serves_many_ranges_until_the_link_is_revoked(proxy, j
         request_started.disconnect(count)
     assert 1 <= len(seen) <= 2, seen  # the grant is cached (a second only if the cache time ran out)
 
+
+def test_a_revoked_share_link_stops_serving_files_at_the_very_next_request(proxy, job_with_file):
+    job, data = job_with_file
+    link = factories.share(job)
+    other = factories.share(job)
+    path = f"/s/{link.token}/files/{RELATIVE}"
+    assert fetch(proxy, path, {"Range": "bytes=0-9"})[0].status == 206  # a grant is now cached
     ShareLink.objects.get(pk=link.pk).revoke()
-    time.sleep(CACHE_SECONDS + 1.1)
-    assert fetch(proxy, path, {"Range": "bytes=0-9"})[0].status == 404
+    response, body = fetch(proxy, path, {"Range": "bytes=10-19"})
+    assert response.status == 404 and body == b"no such file\n"
+    assert fetch(proxy, f"/s/{link.token}/")[0].status == 404  # and its pages
+    # percent-encoding the token changes nothing; the job's other link goes on serving
+    encoded = "".join(f"%{ord(c):02X}" for c in link.token[:3]) + link.token[3:]
+    assert fetch(proxy, f"/s/{encoded}/files/{RELATIVE}", {"Range": "bytes=0-9"})[0].status == 404
+    response, body = fetch(proxy, f"/s/{other.token}/files/{RELATIVE}", {"Range": "bytes=0-9"})
+    assert response.status == 206 and body == data[:10]
 
 
 def test_pages_and_api_pass_through_the_proxy(proxy, job_with_file, owner):
