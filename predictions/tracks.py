@@ -1,12 +1,34 @@
-"""Result files that genome browsers open: bigWig (pyBigWig) and BED."""
+"""Result files that genome browsers open: bigWig (pyBigWig) and BED.
+
+Each is written under a temporary name in its folder and renamed into place when complete, so a
+full disk or a killed worker never leaves a half-written file under the name the job serves.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pyBigWig
+
+
+@contextmanager
+def written_atomically(path: Path) -> Iterator[Path]:
+    """A temporary path beside `path` to write to; renamed to `path` if the block succeeds,
+    deleted if it raises (e.g. ENOSPC)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def write_bigwig(
@@ -21,27 +43,31 @@ def write_bigwig(
 
     Bins past the contig end are dropped, and so are NaNs; igv.js and UCSC read the result.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     values = np.asarray(values, dtype=np.float64)
     starts = start + np.arange(len(values), dtype=np.int64) * resolution
     length = chrom_sizes[chrom]
     keep = (starts >= 0) & (starts < length) & np.isfinite(values)
     starts, values = starts[keep], values[keep]
     ends = np.minimum(starts + resolution, length)
-    with pyBigWig.open(str(path), "w") as bigwig:
-        bigwig.addHeader([(chrom, int(length))], maxZooms=4)
-        if len(starts):
-            bigwig.addEntries(
-                [chrom] * len(starts), starts.tolist(), ends=ends.tolist(), values=values.tolist()
-            )
+    # libBigWig loops forever when a write fails (a full disk): write in local scratch space,
+    # then copy, where a full MEDIA_ROOT raises ENOSPC
+    with tempfile.TemporaryDirectory(prefix="genomeapp-bigwig-") as scratch:
+        local = Path(scratch) / "track.bw"
+        with pyBigWig.open(str(local), "w") as bigwig:
+            bigwig.addHeader([(chrom, int(length))], maxZooms=4)
+            if len(starts):
+                bigwig.addEntries(
+                    [chrom] * len(starts), starts.tolist(), ends=ends.tolist(), values=values.tolist()
+                )
+        with written_atomically(path) as partial:
+            shutil.copyfile(local, partial)
     return path
 
 
 def write_bed(path: Path, rows: Iterable[tuple[str, int, int, str, float, str]]) -> Path:
     """BED6 (chrom, 0-based start, end, name, score, strand), sorted as IGV expects."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     ordered = sorted(rows, key=lambda row: (row[0], row[1], row[2]))
-    with open(path, "w") as out:
+    with written_atomically(path) as partial, open(partial, "w") as out:
         for chrom, start, end, name, score, strand in ordered:
             out.write(f"{chrom}\t{start}\t{end}\t{name}\t{score:g}\t{strand}\n")
     return path
@@ -89,13 +115,13 @@ def write_heatmap_png(path: Path, matrix: np.ndarray, title: str) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    path.parent.mkdir(parents=True, exist_ok=True)
     figure, axis = plt.subplots(figsize=(4, 4), dpi=100)
     limit = float(np.nanmax(np.abs(matrix))) or 1.0
     image = axis.imshow(matrix, cmap="RdBu_r", vmin=-limit, vmax=limit)
     axis.set_title(title, fontsize=8)
     figure.colorbar(image, ax=axis, shrink=0.8)
     figure.tight_layout()
-    figure.savefig(path)
+    with written_atomically(path) as partial:
+        figure.savefig(partial, format="png")
     plt.close(figure)
     return path
