@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections, connection
 
 if TYPE_CHECKING:
     from predictions.models import Job
@@ -29,7 +29,12 @@ def heartbeat(job: Job, interval: float | None = None) -> Iterator[threading.Eve
     def run() -> None:
         try:
             while not stop.wait(interval):
-                if not job.beat():
+                try:
+                    alive = job.beat()
+                except DatabaseError:  # a dropped connection: beat again on a new one next time
+                    connection.close()
+                    continue
+                if not alive:
                     lost.set()
                     return
         finally:
