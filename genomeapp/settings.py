@@ -243,7 +243,10 @@ else:
 # stylesheet (not subject to CSP), but two of the libraries it bundles add a <style> element when
 # the module loads: vanilla-picker (its colour picker) and igv's circular view. Those two exact
 # texts are allowed by hash, nothing else inline; tests/genomeapp/test_content_security_policy.py
-# recomputes them from igv.esm.min.js and fails after an igv upgrade that changes them.
+# recomputes them from igv.esm.min.js and fails after an igv upgrade that changes them. igv.js also
+# writes a few style="..." attributes from HTML strings, only in its VCF-variant, alignment and
+# region-of-interest widgets, which these pages do not use (annotation, wig and junction tracks);
+# the policy would drop those styles (cosmetic), so no 'unsafe-inline' for style-src-attr either.
 IGV_INLINE_STYLE_HASHES = (
     "'sha256-ITHmamcImsZ/Je1xrdtDLZVvRSpj1Zokb6uHXORB824='",  # vanilla-picker (igv 3.8.10)
     "'sha256-NTwDUA6nIvRRpI2lIBtHJqkV0TlTj4HVmI6vI81fIfM='",  # circular-view.css (igv 3.8.10)
