@@ -15,11 +15,14 @@ import dataclasses
 import functools
 import re
 
+from predictions import field_limits
+from predictions.inputs.numbers import without_thousands
+
 EXPECTED_FORMATS = (
     "expected chr20:1234:A>C, chr20-1234-A-C, 20_1234_A_C_b37 or VCF columns CHROM POS ID REF ALT"
 )
-_SOURCE_TEXT_LIMIT = 500
-VARIANT_ID_LIMIT = 200  # longer IDs (some callers join many) are cut, with a trailing …
+_SOURCE_TEXT_LIMIT = field_limits.SOURCE_TEXT
+VARIANT_ID_LIMIT = field_limits.VARIANT_ID  # longer IDs (some callers join many) are cut, with a trailing …
 
 _COMPACT_FORMATS = (
     # chr20:1234:A>C (the ALT may be symbolic, <DEL>, so that it can be named when rejected)
@@ -165,7 +168,7 @@ def _from_compact(text: str) -> RawRecord | str:
         match = pattern.match(text)
         if match:
             return RawRecord(
-                match["chrom"], match["pos"].replace(",", ""), "", match["ref"], match["alt"], text, False
+                match["chrom"], without_thousands(match["pos"]), "", match["ref"], match["alt"], text, False
             )
     if _RSID.match(text):
         return (
@@ -181,7 +184,9 @@ def _from_chrom_pos(chrom_pos: str, ref: str, alt: str, text: str) -> RawRecord 
     match = _CHROM_POS.match(chrom_pos)
     if not match:
         return f"cannot read a variant from {_quote(text)}: {EXPECTED_FORMATS}"
-    return RawRecord(match["chrom"], match["pos"].replace(",", ""), "", ref, alt, _source_text([text]), False)
+    return RawRecord(
+        match["chrom"], without_thousands(match["pos"]), "", ref, alt, _source_text([text]), False
+    )
 
 
 def _variant_id(text: str) -> str:

@@ -151,6 +151,7 @@ class GeneIndex:
                 if gene not in bucket:
                     bucket.append(gene)
         self._sorted_keys = sorted(self._exact)
+        self._longest_key = max(map(len, self._sorted_keys), default=0)
 
     def find(self, name: str) -> list[GeneLocus]:
         """Genes whose name or ID (with or without version) is `name`, ignoring case."""
@@ -179,7 +180,9 @@ class GeneIndex:
 
     def suggest_near(self, name: str, limit: int = 5) -> list[GeneLocus]:
         """Suggestions for a misspelt name: genes sharing its longest prefix that matches any (≥ 2)."""
-        key = name.strip().upper()
+        # No prefix longer than the longest name can match: a 100,000-character "name" would
+        # otherwise cost 100,000 prefix searches of up to 100,000 characters each.
+        key = name.strip().upper()[: self._longest_key]
         for length in range(len(key), 1, -1):
             found = self.suggest(key[:length], limit)
             if found:

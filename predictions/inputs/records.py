@@ -35,7 +35,13 @@ from predictions.inputs.formats import (
     read_header,
     read_record,
 )
-from predictions.inputs.normalize import ReferenceReader, allele_problem, left_normalize, shorten_allele
+from predictions.inputs.normalize import (
+    ReferenceReader,
+    RepeatTooLongError,
+    allele_problem,
+    left_normalize,
+    shorten_allele,
+)
 from predictions.inputs.numbers import number_problem, whole_number
 from predictions.inputs.results import (
     EmptyInputError,
@@ -62,6 +68,7 @@ def parse_lines(
     result: ParseResult | None = None,
     empty_message: str = "No variants were given.",
     max_listed_rejections: int | None = None,
+    max_records: int | None = None,
 ) -> ParseResult:
     """Validate numbered input lines against `genome` and collect the outcome.
 
@@ -74,17 +81,20 @@ def parse_lines(
       max_listed_rejections: rejections kept line by line (default: `max(max_variants, 1000)`);
         beyond that they are only counted (`ParseResult.unlisted_rejections`), so that a
         whole-genome VCF sent to a one-chromosome assembly cannot fill the memory.
+      max_records: the limit on variant records read, each ALT allele of a record counting once
+        (duplicates and rejected ones too: each costs a check), or None.
 
     Raises:
       EmptyInputError: no data line at all.
       NoVariantsError: data lines, none accepted (the exception carries the result).
       TooManyVariantsError: more accepted variants than `max_variants`.
+      InputTooLargeError: more records than `max_records` (reading stops there).
       InputError: a `#CHROM` header without CHROM, POS, REF or ALT.
     """
     if max_variants < 1:
         raise ValueError(f"max_variants must be at least 1, got {max_variants}")
     listed = max_listed_rejections if max_listed_rejections is not None else max(max_variants, 1000)
-    collector = _Collector(genome, max_variants, result or ParseResult(), listed)
+    collector = _Collector(genome, max_variants, result or ParseResult(), listed, max_records)
     line_iter = iter(lines)
     try:
         for line, raw_text in line_iter:
@@ -103,8 +113,11 @@ def parse_lines(
 class _Collector:
     """State while reading one submission."""
 
-    def __init__(self, genome: Genome, max_variants: int, result: ParseResult, max_listed: int) -> None:
+    def __init__(
+        self, genome: Genome, max_variants: int, result: ParseResult, max_listed: int, max_records: int | None
+    ) -> None:
         self.genome = genome
+        self.max_records = max_records
         self.max_variants = max_variants
         self.max_listed = max_listed
         self.result = result
@@ -204,6 +217,15 @@ class _Collector:
     def _validate(self, line: int, record: RawRecord) -> None:
         alts = record.alt.split(",")
         self.alleles_in_input += sum(1 for alt in alts if alt not in {"", "."})
+        if self.max_records is not None and self.alleles_in_input > self.max_records:
+            # every ALT is checked and normalised: 400,000 copies of one ALT on a line cost seconds
+            raise InputTooLargeError(
+                f"The input has more than {self.max_records:,} variant records (each ALT allele counts "
+                f"once, duplicates and rejected ones too; line {line:,}), the limit "
+                "(GENOMEAPP_MAX_INPUT_RECORDS); split it into smaller files.",
+                size=None,
+                limit=self.max_records,
+            )
         contig = self._resolve(record.chrom)
         if contig is None:
             if not record.pos.isdigit():  # neither CHROM nor POS reads: not a record at all
@@ -320,7 +342,13 @@ class _Collector:
         reader = self.readers.get(contig) or self.readers.setdefault(
             contig, ReferenceReader(self.genome, contig)
         )
-        new_pos, new_ref, new_alt = left_normalize(reader, pos, ref, alt)
+        try:
+            new_pos, new_ref, new_alt = left_normalize(reader, pos, ref, alt)
+        except RepeatTooLongError as error:
+            self._reject(
+                line, record.source_text, RejectionCode.LONG_REPEAT, which + str(error), record, alt=alt_text
+            )
+            return 0
         moved = (new_pos, new_ref, new_alt) != (pos, ref, alt)
         variant = ParsedVariant(
             chrom=contig,
@@ -393,7 +421,13 @@ class _Collector:
             contig = self.genome.resolve_contig(match["id"])
         except ContigNotFoundError:
             return
-        declared, actual = int(match["length"]), self.genome.lengths[contig]
+        declared, actual = whole_number(match["length"]), self.genome.lengths[contig]
+        if declared is None:  # `\d` also matches other scripts' digits; thousands of them overflow int()
+            self.result.notes.append(
+                f"The header (line {line}) declares contig {match['id'][:64]!r} with "
+                f"{number_problem(match['length'], 'length')}; it was ignored."
+            )
+            return
         if declared != actual:
             self.result.notes.append(
                 f"The header (line {line}) declares contig {match['id']} with {declared:,} bp, but this "

@@ -72,6 +72,7 @@ class RejectionCode(enum.StrEnum):
     NO_ALT = "no_alt"  # ALT is '.' or empty
     REF_EQUALS_ALT = "ref_equals_alt"
     DUPLICATE = "duplicate"  # same variant as an earlier line after normalisation; scored once
+    LONG_REPEAT = "long_repeat"  # an indel that normalisation would slide > 1,000 bp (satellites, N runs)
 
 
 @dataclasses.dataclass(frozen=True)

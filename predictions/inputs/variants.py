@@ -6,9 +6,9 @@ Blank lines and lines starting with `#` are ignored; a pasted VCF, header includ
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 
 from model.service import Genome
+from predictions.inputs.lines import LineLimits, bounded_lines
 from predictions.inputs.records import parse_lines
 from predictions.inputs.results import InputTooLargeError, ParseResult
 
@@ -20,6 +20,9 @@ def parse_variant_text(
     *,
     max_bytes: int | None = None,
     max_listed_rejections: int | None = None,
+    max_lines: int | None = None,
+    max_line_chars: int | None = None,
+    max_records: int | None = None,
 ) -> ParseResult:
     """Validate variants given as text against `genome`.
 
@@ -31,9 +34,13 @@ def parse_variant_text(
       max_bytes: a size limit on the UTF-8 text, or None.
       max_listed_rejections: rejections listed line by line (default `max(max_variants, 1000)`);
         further ones are only counted.
+      max_lines: the limit on lines of any kind (empty and comment lines count), or None.
+      max_line_chars: the limit on one line's characters, or None.
+      max_records: the limit on variant records read (each ALT allele counts once), or None.
 
     Raises:
-      InputTooLargeError: the text is over `max_bytes`.
+      InputTooLargeError: the text is over `max_bytes`, has too many lines, too long a line or too
+        many records.
       EmptyInputError, NoVariantsError, TooManyVariantsError, InputError: see `parse_lines`.
     """
     if max_bytes is not None:
@@ -45,14 +52,12 @@ def parse_variant_text(
                 limit=max_bytes,
             )
     return parse_lines(
-        _numbered_lines(text),
+        bounded_lines(
+            io.StringIO(text.lstrip("\ufeff"), newline=None), LineLimits(max_lines, max_line_chars)
+        ),
         genome,
         max_variants,
         empty_message="No variants were entered.",
         max_listed_rejections=max_listed_rejections,
+        max_records=max_records,
     )
-
-
-def _numbered_lines(text: str) -> Iterator[tuple[int, str]]:
-    for line, content in enumerate(io.StringIO(text.lstrip("\ufeff"), newline=None), start=1):
-        yield line, content.rstrip("\n")

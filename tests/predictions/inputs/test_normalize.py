@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from model.demo_assets import VT_EXAMPLES_REF, demo_indel_vcf_source
 from predictions.inputs import normalize_variant
-from predictions.inputs.normalize import ReferenceReader, left_normalize
+from predictions.inputs.normalize import ReferenceReader, RepeatTooLongError, left_normalize
 
 VT_OUTPUT = VT_EXAMPLES_REF.parent / "normalize" / "01_OUT.vcf.gz"
 
@@ -90,7 +90,11 @@ def test_normalisation_is_idempotent_and_keeps_the_alt_haplotype(genome, drawn):
     assume(alt and alt != ref)
 
     reader = ReferenceReader(genome, "20")
-    new_pos, new_ref, new_alt = left_normalize(reader, pos, ref, alt)
+    try:
+        new_pos, new_ref, new_alt = left_normalize(reader, pos, ref, alt)
+    except RepeatTooLongError:  # inside chr20's runs of N: refused, not slid megabases
+        assert set(ref + alt) == {"N"} or "N" in context
+        return
     assert left_normalize(reader, new_pos, new_ref, new_alt) == (new_pos, new_ref, new_alt)
     assert genome.fetch("20", new_pos - 1, new_pos - 1 + len(new_ref)) == new_ref
     # parsimony: no shared last base, and a shared first base only as the one anchor
