@@ -197,6 +197,18 @@ GENOMEAPP_LOGIN_RATE_LIMIT_PER_MINUTE = env_int("GENOMEAPP_LOGIN_RATE_LIMIT_PER_
 # Proxies in front of Django that append to X-Forwarded-For (docker/compose.yml: its nginx and your TLS
 # proxy, 2); 0: the client is REMOTE_ADDR. Login limits count per client address.
 GENOMEAPP_TRUSTED_PROXY_HOPS = env_int("GENOMEAPP_TRUSTED_PROXY_HOPS", 0, minimum=0)
+# Bounds on the work one submission can cause (README's table): each refusal is a 4xx naming its
+# setting, and reading stops as soon as one is crossed (tests/predictions/bad_inputs/). At the
+# defaults the slowest refusal (500,000 lines, each a REF mismatch) is about 6 s of one core.
+GENOMEAPP_MAX_DECOMPRESSED_BYTES = env_int("GENOMEAPP_MAX_DECOMPRESSED_BYTES", 256 * 2**20, minimum=1024)
+GENOMEAPP_MAX_GZIP_MEMBERS = env_int("GENOMEAPP_MAX_GZIP_MEMBERS", 100_000, minimum=1)  # bgzip: one per 64 kB
+GENOMEAPP_MAX_INPUT_LINES = env_int("GENOMEAPP_MAX_INPUT_LINES", 500_000, minimum=1)  # empty lines count
+# variant records read, each ALT allele once (duplicates and rejected ones too)
+GENOMEAPP_MAX_INPUT_RECORDS = env_int("GENOMEAPP_MAX_INPUT_RECORDS", 500_000, minimum=1)
+GENOMEAPP_MAX_LINE_CHARS = env_int("GENOMEAPP_MAX_LINE_CHARS", 2**20, minimum=1024)
+GENOMEAPP_MAX_SEQUENCE_LENGTH = env_int("GENOMEAPP_MAX_SEQUENCE_LENGTH", 2**20, minimum=1)  # the 1 Mb window
+GENOMEAPP_MAX_JSON_DEPTH = env_int("GENOMEAPP_MAX_JSON_DEPTH", 32, minimum=2)  # REST API request bodies
+# Form fields and JSON bodies (not files) past this get 413 (predictions/upload_limits.py).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- REST API -------------------------------------------------------------------------------
@@ -207,7 +219,13 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PARSER_CLASSES": [
+        "predictions.api.parsers.BoundedJSONParser",  # GENOMEAPP_MAX_JSON_DEPTH
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "predictions.api.parsers.exception_handler",  # 413 for over-large bodies
+    "DEFAULT_PAGINATION_CLASS": "predictions.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -14,7 +14,9 @@ from model.service import (
     RECOMMENDED_VARIANT_SCORERS,
     SEQUENCE_LENGTHS_BY_NAME,
 )
+from predictions import field_limits
 from predictions.models import Assembly
+from predictions.strict_fields import StrictIntegerFormField
 from predictions.submission import PredictionOptions
 
 OUTPUT_TYPE_CHOICES = [
@@ -76,10 +78,13 @@ class PredictionForm(forms.Form):
     )
     vcf_file = forms.FileField(required=False, label="VCF (plain, gzip or bgzip)")
     locus = forms.CharField(
-        required=False, widget=forms.TextInput(attrs={"placeholder": "chr20:2,440,000-2,460,000"})
+        required=False,
+        max_length=field_limits.LOCUS,
+        widget=forms.TextInput(attrs={"placeholder": "chr20:2,440,000-2,460,000"}),
     )
     gene = forms.CharField(
         required=False,
+        max_length=field_limits.GENE_NAME,
         widget=forms.TextInput(
             attrs={"placeholder": "SNRPB", "list": "gene-suggestions", "autocomplete": "off"}
         ),
@@ -89,6 +94,7 @@ class PredictionForm(forms.Form):
     )
     ism_locus = forms.CharField(
         required=False,
+        max_length=field_limits.LOCUS,
         label=f"ISM interval (at most {MAX_ISM_WIDTH} bp)",
         widget=forms.TextInput(attrs={"placeholder": "chr20:2443260-2443300"}),
     )
@@ -105,12 +111,13 @@ class PredictionForm(forms.Form):
     )
     ontology_terms = forms.CharField(
         required=False,
+        max_length=field_limits.ONTOLOGY_TERMS_TEXT,
         label="Tissues / cell types (ontology CURIEs, comma-separated)",
         widget=forms.TextInput(attrs={"placeholder": "UBERON:0002048, CL:0000182"}),
     )
     spliceai = forms.BooleanField(required=False, initial=True, label="SpliceAI delta scores")
-    spliceai_distance = forms.IntegerField(
-        min_value=0, max_value=4999, initial=50, label="SpliceAI distance (bp)"
+    spliceai_distance = StrictIntegerFormField(
+        min_value=0, max_value=field_limits.SPLICEAI_MAX_DISTANCE, initial=50, label="SpliceAI distance (bp)"
     )
     spliceai_mask = forms.BooleanField(required=False, label="Mask (SpliceAI -M)")
     alphagenome_scorers = forms.MultipleChoiceField(
@@ -130,7 +137,16 @@ class PredictionForm(forms.Form):
         terms = [t.strip() for t in self.cleaned_data["ontology_terms"].split(",") if t.strip()]
         bad = [t for t in terms if ":" not in t]
         if bad:
-            raise forms.ValidationError(f"not an ontology CURIE (PREFIX:ID): {', '.join(bad)}")
+            raise forms.ValidationError(f"not an ontology CURIE (PREFIX:ID): {', '.join(bad[:5])}")
+        long = [t for t in terms if len(t) > field_limits.ONTOLOGY_CURIE]
+        if long:
+            raise forms.ValidationError(
+                f"an ontology CURIE has at most {field_limits.ONTOLOGY_CURIE} characters: {long[0][:40]}…"
+            )
+        if len(terms) > field_limits.ONTOLOGY_TERMS:
+            raise forms.ValidationError(
+                f"at most {field_limits.ONTOLOGY_TERMS} ontology terms per job; {len(terms):,} were given"
+            )
         return terms
 
     def clean_vcf_file(self) -> Any:

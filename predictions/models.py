@@ -21,7 +21,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
 
-from predictions import front_proxy
+from predictions import field_limits, front_proxy
 
 
 class Assembly(models.Model):
@@ -35,7 +35,7 @@ class Assembly(models.Model):
         SPLICEAI = "spliceai", "SpliceAI canonical-transcript table"
         GTF = "gtf", "GENCODE/Ensembl GTF"
 
-    name = models.SlugField(max_length=64, unique=True)
+    name = models.SlugField(max_length=field_limits.ASSEMBLY_NAME, unique=True)
     organism = models.CharField(max_length=16, choices=Organism.choices, default=Organism.HUMAN)
     description = models.CharField(max_length=200, blank=True)
     fasta_path = models.CharField(max_length=500)
@@ -99,11 +99,11 @@ class Job(models.Model):
     code = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    title = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=field_limits.JOB_TITLE, blank=True)
     assembly = models.ForeignKey(Assembly, null=True, blank=True, on_delete=models.PROTECT)
     parameters = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=STATUS_CHOICES, default=QUEUED, db_index=True)
-    step = models.CharField(max_length=200, blank=True)
+    step = models.CharField(max_length=field_limits.STEP, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
     celery_task_id = models.CharField(max_length=64, blank=True)
@@ -215,11 +215,11 @@ class Variant(models.Model):
         SKIPPED = "skipped", "Skipped by the model"
 
     job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="variants")
-    chrom = models.CharField(max_length=64)
+    chrom = models.CharField(max_length=field_limits.CONTIG_NAME)
     pos = models.PositiveBigIntegerField(help_text="1-based position, as in VCF")
     ref = models.TextField()
     alt = models.TextField()
-    variant_id = models.CharField(max_length=200, blank=True)
+    variant_id = models.CharField(max_length=field_limits.VARIANT_ID, blank=True)
     line = models.PositiveIntegerField(null=True, blank=True, help_text="input line number")
     source_text = models.TextField(blank=True, help_text="the input line as submitted (shortened)")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACCEPTED)
@@ -227,7 +227,7 @@ class Variant(models.Model):
     max_abs_score = models.FloatField(null=True, blank=True)
     # largest |quantile score| (against the assembly's common-variant background); None without one
     max_abs_quantile = models.FloatField(null=True, blank=True)
-    top_gene = models.CharField(max_length=100, blank=True)
+    top_gene = models.CharField(max_length=field_limits.GENE_NAME, blank=True)
 
     class Meta:
         ordering = ["chrom", "pos", "ref", "alt"]
@@ -249,10 +249,10 @@ class Score(models.Model):
     output_type = models.CharField(max_length=32)
     track_name = models.CharField(max_length=300)
     track_strand = models.CharField(max_length=1, blank=True)
-    ontology_curie = models.CharField(max_length=64, blank=True)
+    ontology_curie = models.CharField(max_length=field_limits.ONTOLOGY_CURIE, blank=True)
     biosample_name = models.CharField(max_length=200, blank=True)
     gene_id = models.CharField(max_length=64, blank=True)
-    gene_name = models.CharField(max_length=100, blank=True)
+    gene_name = models.CharField(max_length=field_limits.GENE_NAME, blank=True)
     raw_score = models.FloatField()
     offset = models.IntegerField(
         null=True, blank=True, help_text="bp from the variant to the effect (SpliceAI DP)"
@@ -380,7 +380,7 @@ class ApiKey(models.Model):
     PREFIX = "ga_"
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
-    name = models.CharField(max_length=100)
+    name = models.CharField(max_length=field_limits.API_KEY_NAME)
     prefix = models.CharField(max_length=12, help_text="first characters, to recognise a key")
     hashed_key = models.CharField(max_length=64, unique=True)
     created = models.DateTimeField(auto_now_add=True)

@@ -57,7 +57,14 @@ def ranged_file_response(request: HttpRequest, path: Path, filename: str | None 
             start = max(0, size - last) if last is not None else 0
             end = size - 1
         if start >= size or end < start:
-            response: HttpResponseBase = HttpResponse(status=416)
+            # the reason in the body: a position past 18 digits, or not ASCII digits, reads as beyond the end
+            shown = match.group(0) if len(match.group(0)) <= 60 else match.group(0)[:59] + "…"
+            response: HttpResponseBase = HttpResponse(
+                f"Range {shown!r} is not satisfiable: the file has {size:,} bytes, and positions are "
+                "whole numbers of at most 18 ASCII digits.",
+                status=416,
+                content_type="text/plain; charset=utf-8",
+            )
             response["Content-Range"] = f"bytes */{size}"
             return response
         response = StreamingHttpResponse(

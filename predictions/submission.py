@@ -10,7 +10,7 @@ from django.db import transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from model.service import DEFAULT_SEQUENCE_LENGTH, MAX_ISM_WIDTH
-from predictions import inputs
+from predictions import field_limits, inputs
 from predictions.assemblies import gene_index_for, genome_for
 from predictions.models import Assembly, Job, Variant
 
@@ -74,7 +74,7 @@ def create_variant_job(
         owner=owner,
         kind=Job.Kind.VARIANTS,
         assembly=assembly,
-        title=title or input_name or f"{len(accepted)} variants",
+        title=_fit_title(title or input_name or f"{len(accepted)} variants"),
         parameters={**options.as_parameters(), "input_name": input_name, "notes": notes or []},
     )
     Variant.objects.bulk_create(
@@ -85,9 +85,9 @@ def create_variant_job(
                 pos=v.pos,
                 ref=v.ref,
                 alt=v.alt,
-                variant_id=(v.variant_id or "")[:200],
+                variant_id=(v.variant_id or "")[: field_limits.VARIANT_ID],
                 line=v.line,
-                source_text=v.source_text[:500],
+                source_text=v.source_text[: field_limits.SOURCE_TEXT],
                 status=Variant.Status.ACCEPTED,
                 message=f"left-normalised from {v.normalised_from}" if v.normalised_from else "",
             )
@@ -96,12 +96,12 @@ def create_variant_job(
         + [
             Variant(
                 job=job,
-                chrom=(r.chrom or "")[:64],
+                chrom=(r.chrom or "")[: field_limits.CONTIG_NAME],
                 pos=max(r.pos or 0, 0),
                 ref=r.ref or "",
                 alt=r.alt or "",
                 line=r.line,
-                source_text=r.text[:500],
+                source_text=r.text[: field_limits.SOURCE_TEXT],
                 status=Variant.Status.REJECTED,
                 message=r.reason,
             )
@@ -130,7 +130,7 @@ def create_region_job(
         owner=owner,
         kind=kind,
         assembly=assembly,
-        title=title,
+        title=_fit_title(title),
         parameters={**options.as_parameters(), **parameters},
     )
     enqueue(job)
@@ -194,10 +194,27 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
                 upload = data.get("vcf_file")
                 if upload is None:
                     raise SubmissionError("vcf_file", "choose a VCF file to upload")
-                parsed = inputs.parse_vcf_file(upload, genome, limit, settings.GENOMEAPP_MAX_UPLOAD_BYTES)
-                name = upload.name
+                parsed = inputs.parse_vcf_file(
+                    upload,
+                    genome,
+                    limit,
+                    settings.GENOMEAPP_MAX_UPLOAD_BYTES,
+                    max_decompressed_bytes=settings.GENOMEAPP_MAX_DECOMPRESSED_BYTES,
+                    max_gzip_members=settings.GENOMEAPP_MAX_GZIP_MEMBERS,
+                    max_lines=settings.GENOMEAPP_MAX_INPUT_LINES,
+                    max_line_chars=settings.GENOMEAPP_MAX_LINE_CHARS,
+                    max_records=settings.GENOMEAPP_MAX_INPUT_RECORDS,
+                )
+                name = upload.name or ""
             else:
-                parsed = inputs.parse_variant_text(data["variants_text"], genome, limit)
+                parsed = inputs.parse_variant_text(
+                    data["variants_text"],
+                    genome,
+                    limit,
+                    max_lines=settings.GENOMEAPP_MAX_INPUT_LINES,
+                    max_line_chars=settings.GENOMEAPP_MAX_LINE_CHARS,
+                    max_records=settings.GENOMEAPP_MAX_INPUT_RECORDS,
+                )
                 name = ""
             return create_variant_job(
                 owner=owner,
@@ -265,9 +282,22 @@ def submit(data: dict[str, Any], options: PredictionOptions, owner: Any) -> Job:
         ) from error
 
 
+def _fit_title(title: str) -> str:
+    """A title the column holds: an upload's file name may be up to 255 characters."""
+    limit = field_limits.JOB_TITLE
+    return title if len(title) <= limit else title[: limit - 1] + "…"
+
+
 def _submit_sequence(text: str, options: PredictionOptions, owner: Any) -> Job:
     """A pasted sequence: no assembly, the whole sequence is the window."""
+    limit = settings.GENOMEAPP_MAX_SEQUENCE_LENGTH
     sequence = "".join(text.split()).upper()
+    if len(sequence) > limit:
+        raise SubmissionError(
+            "sequence",
+            f"the sequence is {len(sequence):,} bp; the limit is {limit:,} bp "
+            "(GENOMEAPP_MAX_SEQUENCE_LENGTH)",
+        )
     bad = sorted(set(sequence) - set("ACGTN"))
     if not sequence or bad:
         raise SubmissionError(

@@ -10,6 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import F, Max, Q
 from django.db.models.functions import Abs
 
+from predictions.inputs.numbers import whole_number
 from predictions.models import Job, Score, Variant
 
 SORTS = {
@@ -38,10 +39,7 @@ class TableFilters:
             min_score = float(query.get("min_score")) if query.get("min_score") else None
         except ValueError:
             min_score = None
-        try:
-            page = max(1, int(query.get("page", 1)))
-        except ValueError:
-            page = 1
+        page = max(1, whole_number(query.get("page", "1")) or 1)  # ASCII digits only, at most 18
         sort = query.get("sort", "score")
         return cls(
             gene=query.get("gene", "").strip(),

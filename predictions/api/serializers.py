@@ -8,9 +8,10 @@ from django.conf import settings
 from rest_framework import exceptions, serializers, status
 
 from model.service import DEFAULT_SEQUENCE_LENGTH_NAME, RECOMMENDED_VARIANT_SCORERS, SEQUENCE_LENGTHS_BY_NAME
-from predictions import job_status
+from predictions import field_limits, job_status
 from predictions.forms import OUTPUT_TYPE_CHOICES, prediction_options
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant
+from predictions.strict_fields import NamedSlugRelatedField, StrictIntegerSerializerField
 from predictions.submission import PredictionOptions
 
 
@@ -64,27 +65,44 @@ class JobCreateSerializer(serializers.Serializer):
     """Create any kind of job; `mode` picks the input field that must be filled."""
 
     mode = serializers.ChoiceField(choices=["variants", "vcf", "locus", "gene", "sequence", "ism"])
-    assembly = serializers.SlugRelatedField(
-        slug_field="name", queryset=Assembly.objects.all(), required=False
+    assembly = NamedSlugRelatedField(
+        slug_field="name",
+        queryset=Assembly.objects.all(),
+        required=False,
+        max_length=field_limits.ASSEMBLY_NAME,
     )
     variants_text = serializers.CharField(required=False, allow_blank=True, default="")
     vcf_file = serializers.FileField(required=False)
-    locus = serializers.CharField(required=False, allow_blank=True, default="")
-    gene = serializers.CharField(required=False, allow_blank=True, default="")
+    locus = serializers.CharField(required=False, allow_blank=True, default="", max_length=field_limits.LOCUS)
+    gene = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=field_limits.GENE_NAME
+    )
     sequence = serializers.CharField(required=False, allow_blank=True, default="")
-    ism_locus = serializers.CharField(required=False, allow_blank=True, default="")
+    ism_locus = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=field_limits.LOCUS
+    )
     sequence_length = serializers.ChoiceField(
         choices=list(SEQUENCE_LENGTHS_BY_NAME), default=DEFAULT_SEQUENCE_LENGTH_NAME
     )
     output_types = serializers.ListField(
-        child=serializers.ChoiceField(choices=[c for c, _ in OUTPUT_TYPE_CHOICES]), default=["SPLICE_SITES"]
+        child=serializers.ChoiceField(choices=[c for c, _ in OUTPUT_TYPE_CHOICES]),
+        default=["SPLICE_SITES"],
+        max_length=len(OUTPUT_TYPE_CHOICES),
     )
-    ontology_terms = serializers.ListField(child=serializers.RegexField(r"^[A-Za-z_]+:\S+$"), default=list)
+    ontology_terms = serializers.ListField(
+        child=serializers.RegexField(r"^[A-Za-z_]+:\S+$", max_length=field_limits.ONTOLOGY_CURIE),
+        default=list,
+        max_length=field_limits.ONTOLOGY_TERMS,
+    )
     spliceai = serializers.BooleanField(default=True)
-    spliceai_distance = serializers.IntegerField(min_value=0, max_value=4999, default=50)
+    spliceai_distance = StrictIntegerSerializerField(
+        min_value=0, max_value=field_limits.SPLICEAI_MAX_DISTANCE, default=50
+    )
     spliceai_mask = serializers.BooleanField(default=False)
     alphagenome_scorers = serializers.ListField(
-        child=serializers.ChoiceField(choices=list(RECOMMENDED_VARIANT_SCORERS)), default=list
+        child=serializers.ChoiceField(choices=list(RECOMMENDED_VARIANT_SCORERS)),
+        default=list,
+        max_length=len(RECOMMENDED_VARIANT_SCORERS),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

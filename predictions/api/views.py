@@ -9,13 +9,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import Throttled, ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from model.service import describe_backends
 from predictions import job_status
+from predictions.api.parsers import BoundedJSONParser
 from predictions.api.serializers import (
     AssemblySerializer,
     JobCreateSerializer,
@@ -38,7 +39,7 @@ class JobViewSet(
 
     serializer_class = JobSerializer
     lookup_field = "code"
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [BoundedJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self) -> QuerySet[Job]:
         jobs: QuerySet[Job] = Job.objects.owned_by(self.request.user).select_related("assembly")

@@ -155,6 +155,13 @@ def variant(message: Any, genome: Genome, field: str = "variant") -> Variant:
     _contig(genome, message.chromosome, field)
     if message.position < 1:
         raise InvalidArgumentError(f"{field}.position", f"must be >= 1 (1-based), got {message.position}")
+    longest = max(SEQUENCE_LENGTHS)
+    for name in ("reference_bases", "alternate_bases"):
+        # numbers in protos are typed (int64), but allele strings are as long as the 16 MB request
+        if (size := len(getattr(message, name))) > longest:
+            raise InvalidArgumentError(
+                f"{field}.{name}", f"is {size:,} bases; at most {longest:,} (the longest window)"
+            )
     try:
         return Variant(message.chromosome, message.position, message.reference_bases, message.alternate_bases)
     except ValueError as error:

@@ -196,6 +196,7 @@ def test_oversize_upload_is_refused_with_413_and_the_limit(owner_client, demo_as
 
 def test_gzip_that_inflates_past_the_limit_is_refused_with_413(owner_client, demo_assembly, settings):
     settings.GENOMEAPP_MAX_UPLOAD_BYTES = 4096
+    settings.GENOMEAPP_MAX_DECOMPRESSED_BYTES = 80 * 1024
     payload = gzip.compress((VCF_TEXT + "##pad\n" * 40_000).encode())  # 240 kB of text
     assert len(payload) < 4096
     response = owner_client.post("/", form_data("vcf", vcf_file=SimpleUploadedFile("bomb.vcf.gz", payload)))
