@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from rest_framework import status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from predictions.upload_limits import BODY_REFUSALS, body_refusal
 
 
 def deeper_than(value: Any, limit: int) -> bool:
@@ -54,23 +54,7 @@ class BoundedJSONParser(JSONParser):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus JSON answers naming the bound for Django's request-size refusals."""
-    if isinstance(exc, RequestDataTooBig):
-        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-        return Response(
-            {
-                "detail": f"the request body is over {limit:,} bytes, the limit for form fields and JSON "
-                "(DATA_UPLOAD_MAX_MEMORY_SIZE); send a VCF as a file (multipart)"
-            },
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
-        name = "FIELDS" if isinstance(exc, TooManyFieldsSent) else "FILES"
-        limit = getattr(settings, f"DATA_UPLOAD_MAX_NUMBER_{name}")
-        return Response(
-            {
-                "detail": f"the request has more than {limit:,} {name.lower()}, "
-                f"the limit (DATA_UPLOAD_MAX_NUMBER_{name})"
-            },
-            status=status.HTTP_400_BAD_REQUEST,
-        )
+    if isinstance(exc, BODY_REFUSALS):
+        code, message = body_refusal(exc)
+        return Response({"detail": message}, status=code)
     return drf_exception_handler(exc, context)

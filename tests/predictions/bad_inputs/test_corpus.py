@@ -1,6 +1,7 @@
 """Every case of tests/data/bad_inputs/manifest.toml, over the REST API and (for form fields and
-uploads) the start form: the status the manifest names (a 4xx naming the problem, never a 5xx),
-within tally.ANSWER_SECONDS, and for a mixed upload the valid records kept as a job."""
+uploads) the start form, or as written (raw bodies, headers): the status the manifest names (a 4xx
+naming the problem, never a 5xx), within tally.ANSWER_SECONDS, and for a mixed upload the valid
+records kept as a job."""
 
 from __future__ import annotations
 
@@ -32,10 +33,19 @@ FIELDS = {
     "ism": "ism_locus",
 }
 FORM_DEFAULTS = {"sequence_length": "16KB", "spliceai_distance": "50", "output_types": ["SPLICE_SITES"]}
+
+
+def _channels(via: str) -> tuple[str, ...]:
+    """The REST API and the start form for uploads and fields; raw bodies and headers go as written."""
+    if via == "vcf" or via in FIELDS:
+        return ("api", "form")
+    return ("api",) if via == "json" else ("http",)
+
+
 CHANNELS = [
     pytest.param(case, channel, id=f"{case['name']}-{channel}")
     for case in CASES
-    for channel in (("api", "form") if case["via"] == "vcf" or case["via"] in FIELDS else ("api",))
+    for channel in _channels(case["via"])
 ]
 
 
@@ -85,6 +95,9 @@ def _send(
         return api.post("/api/v1/jobs/", data, content_type="application/json")
     if via == "header":
         return _send_header(case, api, client, assembly)
+    if via == "raw":
+        sender = api if case["path"].startswith("/api/") else client
+        return sender.generic("POST", case["path"], data, content_type=case["content_type"])
     if via == "vcf":
         name = case.get("upload_name", Path(case["file"]).name.removesuffix(".gz")).format(pad="x" * 200)
         fields: dict[str, Any] = {"mode": "vcf", "vcf_file": SimpleUploadedFile(name, data)}
