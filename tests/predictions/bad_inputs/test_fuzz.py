@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rest_framework.test import APIClient
@@ -187,3 +188,26 @@ def test_json_nesting_over_http(
             assert "GENOMEAPP_MAX_JSON_DEPTH" in response.json()["detail"]
         else:
             assert response.status_code == 201, response.content[:300]
+
+
+@pytest.mark.django_db
+@settings(FUZZ, max_examples=200)
+@given(body=strategies.job_bodies())
+def test_start_form_over_http(
+    body: dict[str, Any], owner: Any, client: Client, warm_assembly: Assembly
+) -> None:
+    client.force_login(owner)
+    form = {"sequence_length": "16KB", "spliceai_distance": "50", "output_types": ["SPLICE_SITES"]}
+    for name, value in body.items():  # as a browser sends them: strings, lists as repeated fields
+        form[name] = [_form_text(v) for v in value] if isinstance(value, list) else _form_text(value)
+    form.setdefault("assembly", warm_assembly.name)
+    with tally.case("hypothesis: start form (HTTP, Postgres)"):
+        response = client.post("/", form)
+        tally.answered("hypothesis: start form (HTTP, Postgres)", response.status_code)
+        assert response.status_code in (302, 400, 413), response.content[:500]
+        if response.status_code == 400:
+            assert b"errorlist" in response.content or b"Bad Request:" in response.content
+
+
+def _form_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
