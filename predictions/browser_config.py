@@ -67,6 +67,8 @@ def browser_config(access: JobAccess) -> dict[str, Any]:
     ]
     if config["variants"]:
         config["variantsURL"] = access.url("variants.bed")
+        if job.variants.filter(motif_changes__isnull=False).exists():
+            config["motifsURL"] = access.url("motifs.bed")
     results_root = f"results/{job.code}/"
     for track in TrackFile.objects.filter(job=job).order_by(
         "variant_id", "output_type", "track_name", "allele"

@@ -24,6 +24,21 @@ TSV_COLUMNS = (
     "backend",
 )
 SPLICEAI_ORDER = ("DS_AG", "DS_AL", "DS_DG", "DS_DL")
+MOTIF_COLUMNS = (
+    "variant_id",
+    "effect",
+    "factor",
+    "matrix_id",
+    "strand",
+    "site_start",
+    "site_end",
+    "ref_score_bits",
+    "alt_score_bits",
+    "ref_pvalue",
+    "alt_pvalue",
+    "ref_site",
+    "alt_site",
+)
 
 
 def _cell(value: object) -> str:
@@ -60,6 +75,45 @@ def tidy_tsv(job: Job) -> Iterator[str]:
         yield "\t".join(_cell(c) for c in row) + "\n"
 
 
+def motifs_tsv(job: Job) -> Iterator[str]:
+    """One row per motif site a variant gains or loses (JASPAR matrix, strand, scores, p-values)."""
+    source = job.parameters.get("motifs", "")
+    if source:
+        yield f"# motifs: {source}\n"
+    yield "\t".join(MOTIF_COLUMNS) + "\n"
+    variants = job.variants.filter(motif_changes__isnull=False).order_by("chrom", "pos", "ref", "alt")
+    for v in variants.iterator(chunk_size=2000):
+        for c in v.motif_changes or []:
+            row = (
+                f"{v.chrom}:{v.pos}:{v.ref}>{v.alt}",
+                c["effect"],
+                c["name"],
+                c["matrix_id"],
+                c["strand"],
+                c["start"],
+                c["end"],
+                c["ref_score"],
+                c["alt_score"],
+                c["ref_pvalue"],
+                c["alt_pvalue"],
+                c["ref_site"],
+                c["alt_site"],
+            )
+            yield "\t".join(_cell(x) for x in row) + "\n"
+
+
+def _motif_info(changes: list[dict[str, object]]) -> str:
+    """MOTIFS=gain|GATA1::TAL1|MA0140.3|+|12345|0.0021|3.1e-05,... (VCF-safe: no ; = , or space)."""
+    safe = str.maketrans({";": "_", "=": "_", ",": "_", " ": "_", "|": "_"})
+    return ",".join(
+        "|".join(
+            str(c[key]).translate(safe)
+            for key in ("effect", "name", "matrix_id", "strand", "start", "ref_pvalue", "alt_pvalue")
+        )
+        for c in changes
+    )
+
+
 def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
     """The accepted variants (or those with ids in `only`) as VCF 4.2 with SpliceAI's INFO field and
     each variant's max |score|."""
@@ -81,6 +135,11 @@ def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
         'Format: ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL">\n'
     )
     yield '##INFO=<ID=MAX_ABS_SCORE,Number=1,Type=Float,Description="Largest |raw score| over all scorers">\n'
+    yield (
+        '##INFO=<ID=MOTIFS,Number=.,Type=String,Description="Transcription-factor motifs gained or lost '
+        "(JASPAR CORE vertebrates, MOODS; p<=1e-4 on one allele only, >=10x change). "
+        'Format: EFFECT|FACTOR|MATRIX|STRAND|SITE_START|REF_P|ALT_P">\n'
+    )
     yield '##INFO=<ID=SKIPPED,Number=1,Type=String,Description="Why the model did not score this record">\n'
     yield "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n"
     splice: dict[int, dict[str, dict[str, tuple[float, int | None]]]] = defaultdict(lambda: defaultdict(dict))
@@ -99,6 +158,8 @@ def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
             info.append("SpliceAI=" + ",".join(annotations))
         if variant.max_abs_score is not None:
             info.append(f"MAX_ABS_SCORE={variant.max_abs_score:.4g}")
+        if variant.motif_changes:
+            info.append("MOTIFS=" + _motif_info(variant.motif_changes))
         if variant.status == Variant.Status.SKIPPED:
             info.append("SKIPPED=" + variant.message.replace(" ", "_").replace(";", ",")[:200])
         fields = (variant.chrom, variant.pos, variant.variant_id or ".", variant.ref, variant.alt, ".", ".")

@@ -228,6 +228,8 @@ class Variant(models.Model):
     # largest |quantile score| (against the assembly's common-variant background); None without one
     max_abs_quantile = models.FloatField(null=True, blank=True)
     top_gene = models.CharField(max_length=field_limits.GENE_NAME, blank=True)
+    # transcription-factor motifs gained or lost (predictions.runners.motifs): None = not scanned
+    motif_changes = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["chrom", "pos", "ref", "alt"]

@@ -6,6 +6,7 @@ from predictions.views import about, files, jobs, submit
 job_pages = [
     path("status", jobs.job_status_json, name="status"),
     path("variants.bed", files.variants_bed, name="variants-bed"),
+    path("motifs.bed", files.motifs_bed, name="motifs-bed"),
     path("files/<path:path>", files.job_file, name="file"),
     path("download/<str:name>", files.download, name="download"),
 ]

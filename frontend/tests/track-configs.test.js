@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { defaultSelection, intervalTracks, trackConfig } from "../static/genomeapp/js/track-configs.js";
+import { defaultSelection, intervalTracks, motifTrack, trackConfig } from "../static/genomeapp/js/track-configs.js";
 
 const track = (outputType, i, format = "bigwig") => ({
   url: `/files/${outputType}/${i}`,
@@ -42,4 +42,13 @@ test("splice-site probabilities are drawn on 0..1 with max-binning; other tracks
   assert.deepEqual([sites.autoscale, sites.min, sites.max, sites.windowFunction], [false, 0, 1, "max"]);
   const dnase = trackConfig(track("DNASE", 0), 1);
   assert.deepEqual([dnase.autoscale, dnase.min, dnase.windowFunction], [true, undefined, "mean"]);
+});
+
+test("the motif track is a BED annotation track, shown only when the job scanned motifs", () => {
+  assert.equal(motifTrack({}), null);
+  const config = motifTrack({ motifsURL: "/jobs/x/motifs.bed" });
+  assert.equal(config.url, "/jobs/x/motifs.bed");
+  assert.equal(config.format, "bed");
+  assert.equal(config.type, "annotation");
+  assert.equal(config.displayMode, "EXPANDED");
 });

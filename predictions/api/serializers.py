@@ -128,7 +128,32 @@ class JobCreateSerializer(serializers.Serializer):
         return prediction_options(self.validated_data)
 
 
+class MotifChangeSerializer(serializers.Serializer):
+    """A transcription-factor motif site the variant creates (gain) or destroys (loss)."""
+
+    effect = serializers.ChoiceField(choices=["gain", "loss"])
+    matrix_id = serializers.CharField(help_text="JASPAR matrix, e.g. MA0140.3")
+    name = serializers.CharField(help_text="the factor(s), e.g. GATA1::TAL1")
+    strand = serializers.ChoiceField(choices=["+", "-"])
+    start = serializers.IntegerField(help_text="1-based first base of the site (REF coordinates)")
+    end = serializers.IntegerField(help_text="1-based last base of the site")
+    ref_score = serializers.FloatField(allow_null=True, help_text="PWM score in bits on REF")
+    alt_score = serializers.FloatField(allow_null=True, help_text="PWM score in bits on ALT")
+    ref_pvalue = serializers.FloatField(help_text="P(score ≥ REF's) on background sequence")
+    alt_pvalue = serializers.FloatField(help_text="P(score ≥ ALT's) on background sequence")
+    ref_site = serializers.CharField(help_text="the site's bases on REF, read on its strand")
+    alt_site = serializers.CharField(help_text="the site's bases on ALT, read on its strand")
+
+
 class VariantSerializer(serializers.ModelSerializer):
+    motif_changes = MotifChangeSerializer(
+        many=True,
+        read_only=True,
+        allow_null=True,
+        help_text="JASPAR CORE vertebrate motifs gained or lost (p ≤ 1e-4 on one allele only, ≥ 10× change), "
+        "strongest first; null when the variant was not scanned",
+    )
+
     class Meta:
         model = Variant
         fields = [
@@ -142,6 +167,7 @@ class VariantSerializer(serializers.ModelSerializer):
             "message",
             "max_abs_score",
             "top_gene",
+            "motif_changes",
         ]
 
 

@@ -13,7 +13,7 @@ from django.db.models.functions import Abs
 from model.service import Genome, SpliceAIScorer, SpliceVariant, VariantScores
 from predictions.assemblies import genes_for, genome_for
 from predictions.models import Job, Score, Variant
-from predictions.runners import alphagenome_scores, splice_tracks
+from predictions.runners import alphagenome_scores, motifs, splice_tracks
 from predictions.runners.progress import Progress
 
 SPLICEAI_CHUNK = 16
@@ -22,7 +22,8 @@ RESUMES = True  # a re-queued job keeps the scores and tracks it stored (see `pi
 
 
 def run(job: Job, cancelled: threading.Event) -> None:
-    """Score, summarise, write tracks; a re-queued job skips the variants it already scored."""
+    """Score, scan motifs, summarise, write tracks; a re-queued job skips the variants it already
+    scored or scanned."""
     params = job.parameters
     # SKIPPED: SpliceAI skipped it in an earlier attempt of this job; the other scorers still run
     scorable = (Variant.Status.ACCEPTED, Variant.Status.SKIPPED)
@@ -32,7 +33,8 @@ def run(job: Job, cancelled: threading.Event) -> None:
     browser_tracks = min(len(variants), int(params.get("browser_variants", 25)))
     use_spliceai = params.get("spliceai") is not None
     alphagenome = params.get("alphagenome_scorers") or []
-    total = len(variants) * (int(use_spliceai) + int(bool(alphagenome))) + browser_tracks * int(use_spliceai)
+    scorers = int(use_spliceai) + int(bool(alphagenome)) + 1  # + 1: the motif scan
+    total = len(variants) * scorers + browser_tracks * int(use_spliceai)
     progress = Progress(job, total, cancelled, step="scoring")
 
     if use_spliceai:
@@ -42,6 +44,9 @@ def run(job: Job, cancelled: threading.Event) -> None:
         progress.step("AlphaGenome scores")
         with progress.timing("model"):
             alphagenome_scores.score(job, variants, genome, genes, params, progress)
+    progress.step("motif gains and losses")
+    with progress.timing("motifs"):
+        motifs.annotate(job, variants, genome, progress)
     summarise_variants(job, genes)
     if use_spliceai and browser_tracks:
         progress.step("browser tracks")

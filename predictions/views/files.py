@@ -17,6 +17,7 @@ from predictions.access import job_access
 from predictions.assemblies import genes_for
 from predictions.gene_bed import gene_bed_path
 from predictions.models import Assembly, Variant
+from predictions.motif_bed import motif_bed_lines
 from predictions.ranged_files import ranged_file_response, safe_join
 
 
@@ -47,6 +48,13 @@ def variants_bed(
 
 
 @require_GET
+def motifs_bed(request: HttpRequest, code: uuid.UUID | None = None, token: str | None = None) -> HttpResponse:
+    """The job's motif gains (green) and losses (red) as BED9 for igv.js."""
+    job = job_access(request, code, token).job
+    return HttpResponse("".join(motif_bed_lines(job)), content_type="text/plain")
+
+
+@require_GET
 def download(
     request: HttpRequest, name: str, code: uuid.UUID | None = None, token: str | None = None
 ) -> HttpResponseBase:
@@ -54,6 +62,7 @@ def download(
     makers = {
         "scores.tsv": (downloads.tidy_tsv, "text/tab-separated-values"),
         "variants.vcf": (downloads.annotated_vcf, "text/plain"),
+        "motifs.tsv": (downloads.motifs_tsv, "text/tab-separated-values"),
     }
     if name == "report.html":
         return ranged_file_response(

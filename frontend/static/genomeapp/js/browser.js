@@ -6,6 +6,7 @@ import {
   imageTracks,
   intervalTracks,
   locusForVariant,
+  motifTrack,
   provenanceText,
   referenceConfig,
   tracksForVariant,
@@ -26,7 +27,7 @@ export class JobBrowser {
   async start() {
     const first = this.config.variants[0];
     const locus = first ? locusForVariant(first) : this.config.locus || undefined;
-    const tracks = [geneTrack(this.config), variantTrack(this.config)].filter(Boolean);
+    const tracks = [geneTrack(this.config), variantTrack(this.config), motifTrack(this.config)].filter(Boolean);
     this.browser = await this.igv.createBrowser(this.container, {
       reference: referenceConfig(this.config),
       loadDefaultGenomes: false,

@@ -26,6 +26,20 @@ export function variantTrack(config) {
   return { name: "Variants", type: "annotation", format: "bed", url: config.variantsURL, color: "rgb(180,0,0)", order: 2, height: 40 };
 }
 
+// Motif sites gained (green) and lost (red) by the job's variants: colours come from the BED rows.
+export function motifTrack(config) {
+  if (!config.motifsURL) return null;
+  return {
+    name: "Motifs gained / lost (JASPAR)",
+    type: "annotation",
+    format: "bed",
+    url: config.motifsURL,
+    displayMode: "EXPANDED",
+    order: 3,
+    height: 60,
+  };
+}
+
 // Probabilities per base (splice sites, splice-site usage): always on 0..1, and zoomed out each
 // pixel shows the largest value under it, so a 1.00 site never reads 0.1 at the gene's scale.
 const PROBABILITY_OUTPUTS = new Set(["SPLICE_SITES", "SPLICE_SITE_USAGE"]);
