@@ -12,7 +12,7 @@ LOSS_RGB = "200,30,30"  # red: destroyed by ALT
 
 
 def motif_bed_lines(job: Job) -> Iterator[str]:
-    """BED9 rows sorted by position: name "gain MYB (MA0100.4) rs123", score 0..1000 from the fold."""
+    """BED9 rows sorted by position: name "gain:GATA1::TAL1(MA0140.3)@rs123", score 0..1000 from the fold."""
     rows = (
         job.variants.filter(status=Variant.Status.ACCEPTED, motif_changes__isnull=False)
         .order_by("chrom", "pos")
@@ -26,6 +26,7 @@ def motif_bed_lines(job: Job) -> Iterator[str]:
             score = min(1000, int(100 * math.log10(max(fold, 1.0))))
             rgb = GAIN_RGB if change["effect"] == "gain" else LOSS_RGB
             start, end = int(change["start"]) - 1, int(change["end"])
-            name = f"{change['effect']} {change['name']} ({change['matrix_id']}) {label}"
+            # igv.js splits BED rows on any whitespace: a name must have none
+            name = f"{change['effect']}:{change['name']}({change['matrix_id']})@{label}".replace(" ", "_")
             fields = (variant.chrom, start, end, name, score, change["strand"], start, end, rgb)
             yield "\t".join(map(str, fields)) + "\n"

@@ -51,4 +51,6 @@ test("the motif track is a BED annotation track, shown only when the job scanned
   assert.equal(config.format, "bed");
   assert.equal(config.type, "annotation");
   assert.equal(config.displayMode, "EXPANDED");
+  assert.equal(config.color({ name: "gain:GATA1::TAL1(MA0140.3)@rs1" }), "rgb(0,130,60)");
+  assert.equal(config.color({ name: "loss:CTCF(MA0139.2)@rs1" }), "rgb(200,30,30)");
 });

@@ -63,6 +63,23 @@ def test_upload_score_browse_and_share(
     rows.nth(1).click()
     page.wait_for_timeout(1500)
     page.screenshot(path=str(OUTPUT / "job-page.png"), full_page=True)
+    # the motif gains and losses: listed in the table and drawn as a coloured igv track
+    motif_cells = page.locator("#variants-table td.motifs").all_inner_texts()
+    assert any(cell.startswith(("gain ", "loss ")) for cell in motif_cells), motif_cells
+    motif_colours = page.evaluate(
+        """async () => {
+            const browser = window.genomeappBrowser.browser;
+            const track = browser.trackViews.map((v) => v.track)
+                .find((t) => String(t.name ?? "").startsWith("Motifs gained"));
+            const frame = browser.referenceFrameList[0];
+            const features = await track.featureSource.getFeatures(
+                {chr: frame.chr, start: frame.start, end: frame.end, bpPerPixel: frame.bpPerPixel});
+            return features.map((f) => [f.name, track.getColorForFeature(f)]);
+        }"""
+    )
+    assert motif_colours, "no motif feature in view at the clicked variant"
+    for name, colour in motif_colours:
+        assert colour == ("rgb(0,130,60)" if name.startswith("gain:") else "rgb(200,30,30)"), (name, colour)
 
     for _ in range(90):  # the igv-reports HTML is written by a follow-up task on the default queue
         if page.locator("[data-role=report]").count():

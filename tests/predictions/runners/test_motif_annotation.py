@@ -81,7 +81,8 @@ def test_bed_track_has_one_coloured_feature_per_change(owner, demo_assembly):
     fields = lines[0].rstrip("\n").split("\t")
     first = variant.motif_changes[0]
     assert fields[:3] == ["20", str(first["start"] - 1), str(first["end"])]
-    assert fields[3] == f"{first['effect']} {first['name']} ({first['matrix_id']}) rs_test"
+    assert fields[3] == f"{first['effect']}:{first['name']}({first['matrix_id']})@rs_test"
+    assert all(len(line.split()) == 9 for line in lines)  # igv.js splits on any whitespace
     assert fields[5] == first["strand"]
     assert fields[8] == (GAIN_RGB if first["effect"] == "gain" else LOSS_RGB)
 

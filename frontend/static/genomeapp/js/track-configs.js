@@ -26,7 +26,14 @@ export function variantTrack(config) {
   return { name: "Variants", type: "annotation", format: "bed", url: config.variantsURL, color: "rgb(180,0,0)", order: 2, height: 40 };
 }
 
-// Motif sites gained (green) and lost (red) by the job's variants: colours come from the BED rows.
+// Motif sites gained (green) and lost (red) by the job's variants; each BED name starts "gain:" or
+// "loss:" (predictions/motif_bed.py), so the colour follows the name whatever igv.js reads from the row.
+export const MOTIF_COLORS = { gain: "rgb(0,130,60)", loss: "rgb(200,30,30)" };
+
+export function motifColor(feature) {
+  return String(feature.name ?? "").startsWith("gain:") ? MOTIF_COLORS.gain : MOTIF_COLORS.loss;
+}
+
 export function motifTrack(config) {
   if (!config.motifsURL) return null;
   return {
@@ -34,9 +41,10 @@ export function motifTrack(config) {
     type: "annotation",
     format: "bed",
     url: config.motifsURL,
+    color: motifColor,
     displayMode: "EXPANDED",
     order: 3,
-    height: 60,
+    height: 110,
   };
 }
 
