@@ -224,7 +224,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "predictions.api.parsers.exception_handler",  # 413 for over-large bodies
+    "EXCEPTION_HANDLER": "predictions.api.exceptions.exception_handler",  # 413 for over-large bodies
     "DEFAULT_PAGINATION_CLASS": "predictions.api.pagination.StrictPageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -76,6 +76,16 @@ class NamedSlugRelatedField(serializers.SlugRelatedField):  # type: ignore[type-
         return super().to_internal_value(data)
 
 
+class BoundedListField(serializers.ListField):  # type: ignore[type-arg]
+    """A ListField that refuses a list longer than `max_length` before validating its items: DRF
+    validates every item first, so 600,000 bad ontology terms took 25 s and a 36 MB answer."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if self.max_length is not None and isinstance(data, list | tuple) and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
 def _shown(value: Any) -> str:
     text = str(value)
     return repr(text if len(text) <= 40 else text[:39] + "…")

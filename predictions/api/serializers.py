@@ -11,7 +11,7 @@ from model.service import DEFAULT_SEQUENCE_LENGTH_NAME, RECOMMENDED_VARIANT_SCOR
 from predictions import field_limits, job_status
 from predictions.forms import OUTPUT_TYPE_CHOICES, prediction_options
 from predictions.models import Assembly, Job, Score, ShareLink, TrackFile, Variant
-from predictions.strict_fields import NamedSlugRelatedField, StrictIntegerSerializerField
+from predictions.strict_fields import BoundedListField, NamedSlugRelatedField, StrictIntegerSerializerField
 from predictions.submission import PredictionOptions
 
 
@@ -84,12 +84,12 @@ class JobCreateSerializer(serializers.Serializer):
     sequence_length = serializers.ChoiceField(
         choices=list(SEQUENCE_LENGTHS_BY_NAME), default=DEFAULT_SEQUENCE_LENGTH_NAME
     )
-    output_types = serializers.ListField(
+    output_types = BoundedListField(
         child=serializers.ChoiceField(choices=[c for c, _ in OUTPUT_TYPE_CHOICES]),
         default=["SPLICE_SITES"],
         max_length=len(OUTPUT_TYPE_CHOICES),
     )
-    ontology_terms = serializers.ListField(
+    ontology_terms = BoundedListField(
         child=serializers.RegexField(r"^[A-Za-z_]+:\S+$", max_length=field_limits.ONTOLOGY_CURIE),
         default=list,
         max_length=field_limits.ONTOLOGY_TERMS,
@@ -99,7 +99,7 @@ class JobCreateSerializer(serializers.Serializer):
         min_value=0, max_value=field_limits.SPLICEAI_MAX_DISTANCE, default=50
     )
     spliceai_mask = serializers.BooleanField(default=False)
-    alphagenome_scorers = serializers.ListField(
+    alphagenome_scorers = BoundedListField(
         child=serializers.ChoiceField(choices=list(RECOMMENDED_VARIANT_SCORERS)),
         default=list,
         max_length=len(RECOMMENDED_VARIANT_SCORERS),

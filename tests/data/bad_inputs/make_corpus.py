@@ -168,6 +168,15 @@ def main() -> None:
         "variants_text": "#\n" * 600_000 + "20:2443281:C>A",
     }  # comment lines (both fields strip blanks)
     write("json/variants_text_600000_lines.json.gz", gz(json.dumps(lines).encode()))
+    many = {"mode": "locus", "locus": "20:2443281"}
+    write(
+        "json/ontology_terms_600000.json.gz",
+        gz(json.dumps({**many, "ontology_terms": ["x"] * 600_000}).encode()),
+    )
+    write(
+        "json/scorers_1000000_objects.json.gz",
+        gz(json.dumps({**many, "alphagenome_scorers": [{}] * 1_000_000}).encode()),
+    )
     write("json/nested_100000_levels.json.gz", gz(b"[" * 100_000 + b"]" * 100_000))
     write("json/body_6mib.json.gz", gz(json.dumps({**ok, "variants_text": "#" * (6 << 20)}).encode()))
 
