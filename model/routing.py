@@ -14,6 +14,7 @@ from model.errors import NotProvidedError
 from model.outputs import Backend, Organism, OutputType
 
 UNTRAINED_LABEL = "RANDOM UNTRAINED WEIGHTS: not biology"
+UNTRAINED_PREFIX = "UNTRAINED · "  # on every track name and score label from random weights, where it is read
 
 
 def provenance_label(backend: Backend) -> str:

@@ -42,7 +42,7 @@ from model.inference import available_backends, describe_backends, get_backend
 from model.motifs import MotifChange, MotifLibrary, motif_changes, variant_windows
 from model.outputs import Backend, Organism, OutputType, TrackSet
 from model.prediction import BATCH_SIZE, Prediction, Predictions, predict_windows
-from model.routing import BackendRouter, provenance_label
+from model.routing import UNTRAINED_PREFIX, BackendRouter, provenance_label
 from model.scoring import engine
 from model.scoring.alignment import align_alternate
 from model.scoring.engine import PAS_COLUMNS, JunctionSet
@@ -73,6 +73,7 @@ __all__ = [
     "RECOMMENDED_VARIANT_SCORERS",
     "SEQUENCE_LENGTHS",
     "SEQUENCE_LENGTHS_BY_NAME",
+    "UNTRAINED_PREFIX",
     "ContigNotFoundError",
     "ScorerError",
     "ScorerNotApplicableError",

@@ -22,6 +22,7 @@ TSV_COLUMNS = (
     "quantile_score",
     "position_offset",
     "backend",
+    "weights",
 )
 SPLICEAI_ORDER = ("DS_AG", "DS_AL", "DS_DG", "DS_DL")
 MOTIF_COLUMNS = (
@@ -71,6 +72,7 @@ def tidy_tsv(job: Job) -> Iterator[str]:
             "" if score.quantile_score is None else f"{score.quantile_score:.6g}",
             score.offset,
             score.backend,
+            "trained" if score.trained else "UNTRAINED (random weights, not biology)",
         )
         yield "\t".join(_cell(c) for c in row) + "\n"
 
@@ -134,7 +136,10 @@ def annotated_vcf(job: Job, only: set[int] | None = None) -> Iterator[str]:
         "acceptor loss (AL), donor gain (DG), and donor loss (DL). "
         'Format: ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL">\n'
     )
-    yield '##INFO=<ID=MAX_ABS_SCORE,Number=1,Type=Float,Description="Largest |raw score| over all scorers">\n'
+    yield (
+        '##INFO=<ID=MAX_ABS_SCORE,Number=1,Type=Float,Description="Largest |raw score| over the scorers '
+        'with trained weights (random-weight scores never count)">\n'
+    )
     yield (
         '##INFO=<ID=MOTIFS,Number=.,Type=String,Description="Transcription-factor motifs gained or lost '
         "(JASPAR CORE vertebrates, MOODS; p<=1e-4 on one allele only, >=10x change). "

@@ -261,6 +261,9 @@ class Score(models.Model):
     )
     quantile_score = models.FloatField(null=True, blank=True)
     backend = models.CharField(max_length=32, blank=True)
+    # False: the backend's weights are random (an architecture demo, not biology). Such scores are
+    # labelled wherever they are read and never feed a variant's max |score| or its rank.
+    trained = models.BooleanField(default=True)
 
     class Meta:
         indexes = [

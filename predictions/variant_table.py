@@ -81,8 +81,11 @@ def variant_rows(job: Job, filters: TableFilters) -> Page:
         # One grouped pass over the matching scores only: filter() before annotate() puts the score
         # condition in the join's WHERE, so variants without a matching score never get grouped
         # (not a correlated subquery per variant, nor an aggregate FILTER over every score).
+        # Scores from random weights match the filters (the row is listed) but never set its effect.
+        trained = Q(scores__trained=True)
         variants = variants.filter(_score_condition(filters, prefix="scores__")).annotate(
-            effect=Max(Abs("scores__raw_score")), quantile=Max(Abs("scores__quantile_score"))
+            effect=Max(Abs("scores__raw_score"), filter=trained),
+            quantile=Max(Abs("scores__quantile_score"), filter=trained),
         )
     else:
         variants = variants.annotate(effect=F("max_abs_score"), quantile=F("max_abs_quantile"))

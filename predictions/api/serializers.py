@@ -146,6 +146,12 @@ class MotifChangeSerializer(serializers.Serializer):
 
 
 class VariantSerializer(serializers.ModelSerializer):
+    max_abs_score = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        help_text="largest |raw score| over scores from trained weights (random-weight scores never count); "
+        "null when the variant has none",
+    )
     motif_changes = MotifChangeSerializer(
         many=True,
         read_only=True,
@@ -174,6 +180,11 @@ class VariantSerializer(serializers.ModelSerializer):
 class ScoreSerializer(serializers.ModelSerializer):
     variant = serializers.SerializerMethodField()
     variant_scorer = serializers.CharField(source="scorer")
+    trained = serializers.BooleanField(
+        read_only=True,
+        help_text="false: computed with random, untrained weights (not biology); "
+        "such scores never rank variants",
+    )
 
     class Meta:
         model = Score
@@ -191,6 +202,7 @@ class ScoreSerializer(serializers.ModelSerializer):
             "quantile_score",
             "offset",
             "backend",
+            "trained",
         ]
 
     def get_variant(self, score: Score) -> str:

@@ -8,6 +8,7 @@ import pandas as pd
 
 from model.service import (
     DEFAULT_SEQUENCE_LENGTH,
+    UNTRAINED_PREFIX,
     Genome,
     Organism,
     PredictionService,
@@ -28,6 +29,7 @@ def score(
     Score.objects.filter(job=job).exclude(scorer__startswith="SpliceAI(").delete()
     assembly = job.require_assembly()
     service = PredictionService.default(("alphagenome",))
+    trained = service.only_backend().weights_trained
     background, quantile_note = background_for(assembly, service.only_backend())
     scorers = [parse_variant_scorer(name) for name in params["alphagenome_scorers"]]
     by_key = {(v.chrom, v.pos, v.ref, v.alt): v for v in variants}
@@ -56,7 +58,7 @@ def score(
         assert block.variant is not None  # variant scorers' blocks always name their variant
         variant = by_key[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
         for record in tidy_scores([block]).to_dict("records"):
-            rows.append(score_row(job, variant, record, result.backend))
+            rows.append(score_row(job, variant, record, result.backend, trained))
         if len(rows) >= 5000:
             Score.objects.bulk_create(rows)
             rows = []
@@ -67,14 +69,18 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
-def score_row(job: Job, variant: Variant, record: dict, backend: str) -> Score:
+def score_row(job: Job, variant: Variant, record: dict, backend: str, trained: bool) -> Score:
+    """One tidy-score record as a row; a score from random weights says so in its track name."""
     quantile = record.get("quantile_score")
+    track_name = _text(record.get("track_name"))
+    if not trained:
+        track_name = UNTRAINED_PREFIX + track_name
     return Score(
         job=job,
         variant=variant,
         scorer=_text(record.get("variant_scorer")),
         output_type=_text(record.get("output_type")),
-        track_name=_text(record.get("track_name"))[:300],
+        track_name=track_name[:300],
         track_strand=_text(record.get("track_strand"))[:1],
         ontology_curie=_text(record.get("ontology_curie"))[:64],
         biosample_name=_text(record.get("biosample_name"))[:200],
@@ -83,4 +89,5 @@ def score_row(job: Job, variant: Variant, record: dict, backend: str) -> Score:
         raw_score=float(record["raw_score"]),
         quantile_score=None if quantile is None or math.isnan(quantile) else float(quantile),
         backend=backend,
+        trained=trained,
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from model.service import (
+    UNTRAINED_PREFIX,
     Backend,
     Interval,
     JunctionSet,
@@ -50,9 +51,6 @@ def _track_file(
         backend=backend,
         provenance=provenance,
     )
-
-
-UNTRAINED_PREFIX = "UNTRAINED · "  # on every track name from random weights, where it is read
 
 
 def write_tracks(

@@ -37,7 +37,9 @@ def run(job: Job, cancelled: threading.Event) -> None:
     scorers = [parse_variant_scorer(name) for name in params.get("ism_scorers") or ["SPLICE_SITES"]]
     backend_name = params.get("ism_backend", "spliceai")
     progress = Progress(job, interval.width * 3, cancelled, step=f"ISM with {backend_name}")
-    result = PredictionService.default((backend_name,)).score_ism(
+    service = PredictionService.default((backend_name,))
+    trained = service.only_backend().weights_trained
+    result = service.score_ism(
         genome,
         interval,
         scorers,
@@ -66,7 +68,7 @@ def run(job: Job, cancelled: threading.Event) -> None:
         assert block.variant is not None  # variant scorers' blocks always name their variant
         variant = saved[(block.variant.chrom, block.variant.position, block.variant.ref, block.variant.alt)]
         scores.extend(
-            score_row(job, variant, record, backend_name)
+            score_row(job, variant, record, backend_name, trained)
             for record in tidy_scores([block]).to_dict("records")
         )
     Score.objects.bulk_create(scores, batch_size=5000)
@@ -85,6 +87,7 @@ def run(job: Job, cancelled: threading.Event) -> None:
                 "sequence": result.sequence,
                 "start": interval.start,
                 "matrices": matrices,
+                "trained": trained,
             }
         )
     )

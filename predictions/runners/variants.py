@@ -122,15 +122,16 @@ def _spliceai_rows(job: Job, variant: Variant, result: VariantScores, scorer_nam
 
 def summarise_variants(job: Job, genes: pd.DataFrame | None = None) -> None:
     """Store each variant's largest |score| (and |quantile score|), for the table, and the gene it
-    falls in.
+    falls in. Scores from random weights are left out: they never rank a variant (None when a
+    variant has no other score).
 
     The gene comes from the annotation (`genes`, default the job's assembly's), never from which
     scorers ran: among genes overlapping the variant, the one its scores name with the largest
     |score|, else the first by name. Its strand decides the strand of the variant's browser tracks.
     """
+    trained = Score.objects.filter(job=job, trained=True)
     top = (
-        Score.objects.filter(job=job)
-        .values("variant_id")
+        trained.values("variant_id")
         .annotate(best=Max(Abs("raw_score")), best_quantile=Max(Abs("quantile_score")))
         .values_list("variant_id", "best", "best_quantile")
     )
@@ -140,18 +141,16 @@ def summarise_variants(job: Job, genes: pd.DataFrame | None = None) -> None:
         best_quantile[variant_id] = quantile
     gene_scores: dict[tuple[int, str], float] = {}
     for variant_id, gene_name, score in (
-        Score.objects.filter(job=job)
-        .exclude(gene_name="")
-        .values_list("variant_id", "gene_name", "raw_score")
+        trained.exclude(gene_name="").values_list("variant_id", "gene_name", "raw_score")
     ).iterator():
         key = (variant_id, gene_name)
         gene_scores[key] = max(gene_scores.get(key, 0.0), abs(score))
     table = genes_for(job.require_assembly()) if genes is None else genes
     with transaction.atomic():
-        for variant in job.variants.filter(pk__in=best.keys()):
+        for variant in job.variants.filter(pk__in=Score.objects.filter(job=job).values("variant_id")):
             overlapping = sorted(genes_at(table, variant.chrom, variant.pos))
-            variant.max_abs_score = best[variant.pk]
-            variant.max_abs_quantile = best_quantile[variant.pk]
+            variant.max_abs_score = best.get(variant.pk)
+            variant.max_abs_quantile = best_quantile.get(variant.pk)
             variant.top_gene = max(
                 overlapping, key=lambda g: gene_scores.get((variant.pk, g), -1.0), default=""
             )

@@ -37,6 +37,7 @@ def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str |
         context["choices"] = filter_choices(job)
         # Quantiles are AlphaGenome's scheme: a SpliceAI-only job has no such column at all.
         context["quantile_column"] = bool(job.parameters.get("alphagenome_scorers"))
+        context["untrained_scores"] = job.scores.filter(trained=False).exists()
     if job.status == Job.SUCCEEDED:
         context["browser"] = browser_config(access)
     return render(request, "predictions/job_detail.html", context)

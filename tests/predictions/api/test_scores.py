@@ -48,6 +48,7 @@ def test_row_carries_the_tidy_columns(owner_api, mixed_job):
         "quantile_score": None,
         "offset": 1,
         "backend": "spliceai",
+        "trained": True,
     }
 
 

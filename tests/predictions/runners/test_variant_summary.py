@@ -42,3 +42,27 @@ def test_gene_comes_from_the_annotation_whatever_else_was_scored(owner, demo_ass
     assert donor.top_gene == "SNRPB" and donor.max_abs_score == pytest.approx(25.0)
     assert only_alphagenome.top_gene == "SNRPB"
     assert intergenic.top_gene == ""
+
+
+def test_scores_from_random_weights_never_rank_a_variant(owner, demo_assembly, client):
+    job = make_job(owner, demo_assembly)
+    donor = add_variant(job, "20", 2_443_281, "C", "A")
+    add_spliceai_scores(donor, "SNRPB", (0.0, 0.0, 0.0, 0.9), (0, 0, 0, 1))
+    untrained_big = _alphagenome_row(donor, 25.0)
+    Score.objects.filter(pk=untrained_big.pk).update(trained=False)
+    only_untrained = add_variant(job, "20", 2_443_300, "G", "T")
+    Score.objects.filter(pk=_alphagenome_row(only_untrained, 30.0).pk).update(trained=False)
+
+    summarise_variants(job)
+
+    donor.refresh_from_db()
+    only_untrained.refresh_from_db()
+    assert donor.max_abs_score == pytest.approx(0.9)  # not 25: that one is random weights
+    assert only_untrained.max_abs_score is None and only_untrained.max_abs_quantile is None
+
+    client.force_login(owner)
+    page = client.get(f"/jobs/{job.code}/?output_type=DNASE").content.decode()
+    assert 'data-role="untrained-note"' in page
+    assert "25.000" not in page and "30.000" not in page  # listed, never scored by random weights
+    body = client.get(f"/api/v1/jobs/{job.code}/scores/?output_type=DNASE").json()
+    assert {row["trained"] for row in body["results"]} == {False}

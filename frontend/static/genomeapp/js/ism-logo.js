@@ -33,7 +33,9 @@ export async function drawIsmLogo(element) {
     const figure = document.createElement("figure");
     figure.innerHTML = logoSvg(matrix, data.sequence);
     const caption = document.createElement("figcaption");
-    caption.textContent = `${scorer} over ${data.interval}`;
+    // random weights are said where the figure is read, not only on the form
+    const untrained = data.trained === false ? "UNTRAINED (random weights, not biology) · " : "";
+    caption.textContent = `${untrained}${scorer} over ${data.interval}`;
     figure.append(caption);
     element.append(figure);
   }
