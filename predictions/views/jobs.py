@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,10 @@ from predictions.variant_table import TableFilters, filter_choices, variant_rows
 
 
 def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str | None = None) -> HttpResponse:
+    if code is not None and not request.user.is_authenticated:
+        # An owner whose session ended is sent to log in and back here. Every anonymous visitor of
+        # any /jobs/<uuid>/ gets the same redirect, so it tells nothing about which jobs exist.
+        return redirect_to_login(request.get_full_path())
     access = job_access(request, code, token)
     job = access.job
     filters = TableFilters.from_query(request.GET)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.utils import timezone
@@ -83,7 +84,9 @@ def test_colleague_gets_no_cancel_button_on_a_running_job(colleague_client, owne
 
 
 def test_share_link_does_not_open_the_owner_url(colleague_client, scored_job, share_link):
-    assert colleague_client.get(f"/jobs/{scored_job.code}/").status_code == 404
+    response = colleague_client.get(f"/jobs/{scored_job.code}/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+    assert b"SNRPB" not in response.content
 
 
 def test_outsider_gets_404(outsider_client, scored_job):
@@ -92,8 +95,25 @@ def test_outsider_gets_404(outsider_client, scored_job):
     assert b"SNRPB" not in response.content
 
 
-def test_anonymous_visitor_gets_404(anonymous_client, scored_job):
-    assert anonymous_client.get(f"/jobs/{scored_job.code}/").status_code == 404
+def test_a_logged_out_visitor_is_sent_to_log_in_and_back_the_same_for_any_job(
+    anonymous_client, scored_job, owner, outsider
+):
+    """An owner whose session ended lands on the job after logging in; the redirect is the same for
+    a job that does not exist, so it tells an anonymous visitor nothing."""
+    url = f"/jobs/{scored_job.code}/?sort=position"
+    response = anonymous_client.get(url)
+    missing = anonymous_client.get("/jobs/00000000-0000-4000-8000-000000000000/")
+    assert response.status_code == missing.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=" + quote(url)
+    assert b"SNRPB" not in response.content
+
+    anonymous_client.post(
+        response["Location"], {"username": "owner", "password": "owner-pass-123", "next": url}
+    )
+    assert anonymous_client.get(url).status_code == 200
+    anonymous_client.logout()
+    anonymous_client.post("/accounts/login/", {"username": "outsider", "password": "outsider-pass-123"})
+    assert anonymous_client.get(url).status_code == 404
 
 
 def test_unknown_job_code_is_404(owner_client, scored_job):
