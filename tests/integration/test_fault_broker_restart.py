@@ -90,13 +90,13 @@ def test_a_broker_restart_delays_the_running_job_and_refuses_new_ones_with_503(
     )
     try:
         client = WebClient(f"http://127.0.0.1:{port}", owner, demo_assembly)
-        created = client.api_submit(substitutions(demo_assembly, 16))  # then 16 browser tracks
+        created = client.api_submit(substitutions(demo_assembly, 8))  # then 8 browser tracks
         assert created.status_code == 201, created.text
         job = Job.objects.get(code=created.json()["code"])
 
         def writing_tracks() -> bool:
             job.refresh_from_db()
-            return job.status == Job.RUNNING and job.progress_done >= 18
+            return job.status == Job.RUNNING and job.progress_done >= 8
 
         wait_until(writing_tracks, 90, "writing browser tracks")
         redis.kill()
@@ -114,7 +114,7 @@ def test_a_broker_restart_delays_the_running_job_and_refuses_new_ones_with_503(
         wait_until(lambda: Job.objects.get(pk=job.pk).is_final, 120, "finished after the outage", 0.5)
         job.refresh_from_db()
         assert job.status == Job.SUCCEEDED, f"{job.error}\n{worker.log()[-3000:]}"
-        assert job.progress_done == job.progress_total and job.scores.count() == 16 * 4
+        assert job.progress_done == job.progress_total and job.scores.count() == 8 * 4
 
         again = client.api_submit(substitutions(demo_assembly, 1))
         assert again.status_code == 201, again.text

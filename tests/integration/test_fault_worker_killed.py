@@ -68,13 +68,14 @@ def rig(worker_queue: str, settings: Any, tmp_path: Path) -> Iterator[Rig]:
 
 
 def kill_when_scoring(rig: Rig, job: Job, worker: CeleryWorker, fraction: float = 0.3) -> int:
-    """SIGKILL the worker once it has scored `fraction` of the variants; progress done then."""
+    """SIGKILL the worker once it has scored `fraction` of the variants (0: once it claimed the
+    job); progress done then."""
 
     def far_enough() -> bool:
         if worker.process.poll() is not None:
             raise AssertionError(f"worker exited early:\n{worker.log()[-3000:]}")
         done, total = rig.progress(job)
-        return job.status == Job.RUNNING and total > 0 and done >= fraction * total
+        return job.status == Job.RUNNING and (fraction == 0 or (total > 0 and done >= fraction * total))
 
     wait_until(far_enough, 120, "scoring", interval=0.1)
     worker.process.send_signal(signal.SIGKILL)
@@ -122,7 +123,7 @@ def test_a_killed_workers_job_is_failed_by_the_reaper_when_no_worker_comes_back(
 ) -> None:
     job = submit_variant_job(owner, demo_assembly, count=48)
     first = rig.worker("first", settings.CELERY_INFERENCE_QUEUE_NAME)
-    kill_when_scoring(rig, job, first, fraction=0.01)
+    kill_when_scoring(rig, job, first, fraction=0)
     killed = time.monotonic()
 
     rig.beat()

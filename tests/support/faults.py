@@ -50,6 +50,9 @@ def worker_env(settings: Any, **overrides: str) -> dict[str, str]:
         "GENOMEAPP_REAP_EVERY_SECONDS": "2",
         "GENOMEAPP_INFERENCE_QUEUE": settings.CELERY_INFERENCE_QUEUE_NAME,
         "GENOMEAPP_DEFAULT_QUEUE": settings.CELERY_DEFAULT_QUEUE_NAME,
+        # each fault test starts fresh workers: compile SpliceAI's forward pass once, not in each
+        "JAX_COMPILATION_CACHE_DIR": str(REPO_ROOT / "var" / "jax-cache"),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         **overrides,
     }
 
