@@ -107,9 +107,10 @@ def test_a_logged_out_visitor_is_sent_to_log_in_and_back_the_same_for_any_job(
     assert response["Location"] == "/accounts/login/?next=" + quote(url)
     assert b"SNRPB" not in response.content
 
-    anonymous_client.post(
+    login = anonymous_client.post(
         response["Location"], {"username": "owner", "password": "owner-pass-123", "next": url}
     )
+    assert login.status_code == 302 and login["Location"] == url
     assert anonymous_client.get(url).status_code == 200
     anonymous_client.logout()
     anonymous_client.post("/accounts/login/", {"username": "outsider", "password": "outsider-pass-123"})
