@@ -66,7 +66,7 @@ def planted_upload(lines: list[str], positions: list[int]) -> tuple[str, set[tup
     return text, set() if changes_reading else set(strategies.VALID_RECORDS)
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=1500)
 @given(
     lines=strategies.vcf_lines,
     positions=st.lists(st.integers(0, 30), min_size=3, max_size=3),
@@ -94,7 +94,7 @@ def test_vcf_lines_keep_valid_records(lines: list[str], positions: list[int], co
                 assert demo_genome().fetch(variant.chrom, variant.start, variant.end) == variant.ref
 
 
-@settings(FUZZ, max_examples=2000)
+@settings(FUZZ, max_examples=1500)
 @given(text=strategies.loci())
 def test_loci(text: str) -> None:
     with tally.case("hypothesis: loci (parser)"):
@@ -159,7 +159,7 @@ def test_sequences_over_http(sequence: str, owner_api: APIClient, warm_assembly:
 
 
 @pytest.mark.django_db
-@settings(FUZZ, max_examples=800)
+@settings(FUZZ, max_examples=600)
 @given(body=strategies.job_bodies())
 def test_job_bodies_over_http(body: dict[str, Any], owner_api: APIClient, warm_assembly: Assembly) -> None:
     with tally.case("hypothesis: API JSON bodies (HTTP, Postgres)"):

@@ -24,7 +24,7 @@ from tests.predictions.bad_inputs import tally
 from tests.predictions.web import factories
 
 pytestmark = pytest.mark.django_db
-EXAMPLES_PER_OPERATION = 100
+EXAMPLES_PER_OPERATION = 80
 
 
 @functools.cache
