@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from predictions import job_status
 from predictions.access import job_access, job_for_owner
 from predictions.browser_config import browser_config
+from predictions.external_links import variant_links
 from predictions.models import Job, ShareLink, Variant
 from predictions.variant_table import TableFilters, filter_choices, variant_rows
 
@@ -38,7 +39,10 @@ def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str |
         "share_links": job.share_links.active() if access.is_owner else [],
     }
     if job.kind in (Job.Kind.VARIANTS, Job.Kind.ISM):
-        context["page"] = variant_rows(job, filters)
+        page = variant_rows(job, filters)
+        for row in page:
+            row.links = variant_links(job.assembly, row.chrom, row.pos, row.ref, row.alt)
+        context["page"] = page
         context["choices"] = filter_choices(job)
         # Quantiles are AlphaGenome's scheme: a SpliceAI-only job has no such column at all.
         context["quantile_column"] = bool(job.parameters.get("alphagenome_scorers"))
