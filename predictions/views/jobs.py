@@ -17,6 +17,7 @@ from predictions.access import job_access, job_for_owner
 from predictions.browser_config import browser_config
 from predictions.external_links import variant_links
 from predictions.models import Job, ShareLink, Variant
+from predictions.splice_effects import splice_summaries
 from predictions.variant_table import TableFilters, filter_choices, variant_rows
 
 
@@ -40,12 +41,19 @@ def job_detail(request: HttpRequest, code: uuid.UUID | None = None, token: str |
     }
     if job.kind in (Job.Kind.VARIANTS, Job.Kind.ISM):
         page = variant_rows(job, filters)
+        splice = splice_summaries(row.pk for row in page)
         for row in page:
             row.links = variant_links(job.assembly, row.chrom, row.pos, row.ref, row.alt)
+            row.splice = splice.get(row.pk)
+        splice_column = bool(splice) or job.parameters.get("spliceai") is not None
+        context["splice_column"] = splice_column
         context["page"] = page
         context["choices"] = filter_choices(job)
         # Quantiles are AlphaGenome's scheme: a SpliceAI-only job has no such column at all.
-        context["quantile_column"] = bool(job.parameters.get("alphagenome_scorers"))
+        quantile_column = bool(job.parameters.get("alphagenome_scorers"))
+        context["quantile_column"] = quantile_column
+        # Variant, ID, Gene, max |score|, Motifs, Links, Line, and the optional ones
+        context["table_columns"] = 7 + int(quantile_column) + int(splice_column)
         context["untrained_scores"] = job.scores.filter(trained=False).exists()
     if job.status == Job.SUCCEEDED:
         context["browser"] = browser_config(access)
