@@ -68,14 +68,13 @@ def score_with_spliceai(
     Variants that have rows from this scorer (or were skipped by it) in an earlier attempt are
     counted done and not scored again: each stored batch holds whole variants, in one INSERT.
     """
-    scorer = SpliceAIScorer(
-        genome, annotation=genes, distance=int(options.get("distance", 50)), mask=bool(options.get("mask"))
-    )
-    scorer_name = f"SpliceAI(distance={scorer.distance}{', mask' if scorer.mask else ''})"
+    distance, mask = int(options.get("distance", 50)), bool(options.get("mask"))
+    scorer_name = f"SpliceAI(distance={distance}{', mask' if mask else ''})"
     done = set(Score.objects.filter(job=job, scorer=scorer_name).values_list("variant_id", flat=True))
     done |= {v.pk for v in variants if v.status == Variant.Status.SKIPPED}
     todo = [v for v in variants if v.pk not in done]
-    progress.add(len(variants) - len(todo))
+    progress.add(len(variants) - len(todo))  # before the model loads: a resumed job shows its progress
+    scorer = SpliceAIScorer(genome, annotation=genes, distance=distance, mask=mask)
     records = (SpliceVariant(v.chrom, v.pos, v.ref, (v.alt,), v.variant_id or None) for v in todo)
     scored = scorer.score(records, chunk_size=SPLICEAI_CHUNK)
     batch: list[Score] = []
