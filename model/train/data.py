@@ -357,6 +357,16 @@ class TrainingData:
     tracks: dict[HeadName, tuple[BigWigTracks, pd.DataFrame]]
     splice: SpliceLabels | None = None
     organism: int = 0
+    _windows: dict[tuple[str, int], list[Interval]] = dataclasses.field(
+        default_factory=dict, init=False, repr=False
+    )
+
+    def windows(self, split: str, margin: int = 0) -> list[Interval]:
+        """`folds.windows(split, sequence_length, margin)`, tiled once per run."""
+        key = (split, margin)
+        if key not in self._windows:
+            self._windows[key] = self.folds.windows(split, self.sequence_length, margin)
+        return self._windows[key]
 
     @property
     def heads(self) -> list[HeadName]:
@@ -417,7 +427,7 @@ class TrainingData:
         (windows are `max_shift` clear of their region's ends) and reverse-complemented with
         probability `reverse_complement_rate`.
         """
-        windows = self.folds.windows("train", self.sequence_length, margin=max_shift)
+        windows = self.windows("train", max_shift)
         if not windows:
             raise ValueError(
                 f"no {self.sequence_length} bp training window fits (shift margin {max_shift} bp)"
@@ -437,7 +447,7 @@ class TrainingData:
         self, split: str, batch_size: int, *, max_windows: int | None = None
     ) -> Iterator[Example]:
         """Fixed windows of `split` (forward strand, no shift), `max_windows` evenly spread if set."""
-        windows = self.folds.windows(split, self.sequence_length)
+        windows = self.windows(split)
         if max_windows is not None and len(windows) > max_windows:
             chosen = np.linspace(0, len(windows) - 1, max_windows).round().astype(int)
             windows = [windows[i] for i in chosen]
