@@ -38,6 +38,7 @@ bench: setup-test
 	$(PY) bench/grpc.py
 	$(PY) bench/web.py
 	$(PY) bench/load.py
+	$(PY) bench/train.py
 
 bench-accelerator: setup-test ## AlphaGenome full preset, 1 Mb, bfloat16 vs float32 on the GPU JAX finds
 	$(PY) bench/model_accelerator.py
