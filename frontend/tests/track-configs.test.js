@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import { defaultSelection, intervalTracks, motifTrack, trackConfig } from "../static/genomeapp/js/track-configs.js";
+import {
+  defaultSelection,
+  intervalTracks,
+  motifTrack,
+  trackConfig,
+  variantHighlight,
+} from "../static/genomeapp/js/track-configs.js";
 
 const track = (outputType, i, format = "bigwig") => ({
   url: `/files/${outputType}/${i}`,
@@ -53,4 +59,11 @@ test("the motif track is a BED annotation track, shown only when the job scanned
   assert.equal(config.displayMode, "EXPANDED");
   assert.equal(config.color({ name: "gain:GATA1::TAL1(MA0140.3)@rs1" }), "rgb(0,130,60)");
   assert.equal(config.color({ name: "loss:CTCF(MA0139.2)@rs1" }), "rgb(200,30,30)");
+});
+
+test("the selected variant is marked by a band over its reference bases (0-based, end exclusive)", () => {
+  const [snv] = variantHighlight({ chrom: "20", pos: 2443281, ref: "C", alt: "A", name: "SNRPB_donor" }).features;
+  assert.deepEqual([snv.chr, snv.start, snv.end], ["20", 2443280, 2443281]);
+  const [deletion] = variantHighlight({ chrom: "chr20", pos: 100, ref: "ACG", alt: "A", name: "del" }).features;
+  assert.deepEqual([deletion.start, deletion.end], [99, 102]);
 });

@@ -10,6 +10,7 @@ import {
   provenanceText,
   referenceConfig,
   tracksForVariant,
+  variantHighlight,
   variantTrack,
 } from "./track-configs.js";
 
@@ -61,6 +62,13 @@ export class JobBrowser {
     if (!variant) return;
     await this.browser.search(locusForVariant(variant));
     await this.replaceResultTracks(tracksForVariant(this.config, key));
+    this.browser.clearROIs();
+    try {
+      await this.browser.loadROI([variantHighlight(variant)]);
+    } catch (error) {
+      this.failures.push({ name: "variant highlight", reason: String(error?.message ?? error) });
+      this.onFailures(this.failures);
+    }
   }
 
   async showIntervalTracks(selected) {

@@ -30,6 +30,8 @@ if (configElement) {
     if (!row) return;
     table.querySelectorAll("tr.selected").forEach((r) => r.classList.remove("selected"));
     row.classList.add("selected");
+    // the browser comes into view with the variant marked, so a click is never lost below the fold
+    document.getElementById("igv-browser").scrollIntoView({ block: "nearest", behavior: "smooth" });
     view.showVariant(Number(row.dataset.key));
   });
   table?.addEventListener("keydown", (event) => {

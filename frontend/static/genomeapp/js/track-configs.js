@@ -26,6 +26,15 @@ export function variantTrack(config) {
   return { name: "Variants", type: "annotation", format: "bed", url: config.variantsURL, color: "rgb(180,0,0)", order: 2, height: 40 };
 }
 
+// The band that marks the selected variant in every track (an igv region of interest).
+export const HIGHLIGHT_COLOR = "rgba(255,176,0,0.28)";
+
+export function variantHighlight(variant) {
+  const start = variant.pos - 1;
+  const feature = { chr: variant.chrom, start, end: start + Math.max(1, variant.ref.length), name: variant.name };
+  return { name: "Selected variant", color: HIGHLIGHT_COLOR, features: [feature] };
+}
+
 // Motif sites gained (green) and lost (red) by the job's variants; each BED name starts "gain:" or
 // "loss:" (predictions/motif_bed.py), so the colour follows the name whatever igv.js reads from the row.
 export const MOTIF_COLORS = { gain: "rgb(0,130,60)", loss: "rgb(200,30,30)" };
