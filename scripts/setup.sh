@@ -20,6 +20,10 @@ if [[ $WITH_TEST == 1 ]] && [[ -z ${GENOMEAPP_CHROMIUM:-} ]] && ! command -v chr
 # nginx: the front proxy's tests run a real one (docker/nginx/, predictions/front_proxy.py)
 if [[ $WITH_TEST == 1 ]] && [[ -z ${GENOMEAPP_NGINX:-} ]] \
    && ! PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v nginx >/dev/null; then apt_packages+=(nginx-core); fi
+# redis-server: the broker fault test runs one of its own (tests/support/faults.py)
+if [[ $WITH_TEST == 1 ]] && ! PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin" command -v redis-server >/dev/null; then
+  apt_packages+=(redis-server)
+fi
 if (( ${#apt_packages[@]} )); then
   SUDO=""; [[ $(id -u) == 0 ]] || SUDO="sudo"
   log "apt-get install ${apt_packages[*]}"

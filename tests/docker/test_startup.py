@@ -11,6 +11,7 @@ from django.db import connection
 from predictions.management.commands.migrate_locked import MIGRATION_LOCK_ID
 from tests.docker.conftest import DOCKER_DIR, REPO_ROOT
 from tests.support.processes import session_database_url
+from tests.support.requirements import require_postgres
 
 pytestmark = pytest.mark.integration
 
@@ -34,7 +35,7 @@ def test_migrate_locked_waits_for_a_migration_in_progress(worker_env):
         result = migrate_locked(env)  # SQLite: one host by construction, plain migrate
         assert result.returncode == 0, result.stderr
         assert "No migrations to apply" in result.stdout
-        pytest.skip("the advisory lock is Postgres-only (set DATABASE_URL to a Postgres database)")
+        require_postgres("the advisory lock is Postgres-only")
 
     import psycopg
 

@@ -14,6 +14,7 @@ from django.db.models import Count
 from predictions.models import Job
 from tests.support.faults import submit_variant_job, wait_until, worker_env
 from tests.support.processes import CeleryWorker, session_database_url
+from tests.support.requirements import require_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -34,8 +35,7 @@ def terminate_worker_connections() -> int:
 def test_a_dropped_database_connection_retries_the_job_and_shows_nothing_partial_as_complete(
     worker_queue: str, settings: Any, owner: Any, owner_client: Any, demo_assembly: Any, tmp_path: Path
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.fail("this test drops Postgres connections: run it with DATABASE_URL=postgres://...")
+    require_postgres("this test drops Postgres connections")
     job = submit_variant_job(owner, demo_assembly, count=48, browser_variants=1)
     database_url = f"{session_database_url()}?application_name={APPLICATION}"
     worker = CeleryWorker(

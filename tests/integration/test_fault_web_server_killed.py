@@ -15,6 +15,7 @@ from django.db import connection
 
 from predictions.models import ApiKey, Job, Variant
 from tests.support.faults import Server, free_port, gunicorn, substitutions, worker_env
+from tests.support.requirements import require_postgres
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -81,10 +82,7 @@ def writing_the_variants() -> bool:
 def test_a_killed_web_server_leaves_no_half_created_job(
     worker_queue: str, settings: Any, owner: Any, demo_assembly: Any, tmp_path: Path
 ) -> None:
-    if connection.vendor != "postgresql":
-        pytest.fail(
-            "this test watches gunicorn's transaction in pg_stat_activity: use DATABASE_URL=postgres://..."
-        )
+    require_postgres("this test watches gunicorn's transaction in pg_stat_activity")
     env = worker_env(settings)
     env["DATABASE_URL"] += f"?application_name={APPLICATION}"
     env.pop("CACHE_URL", None)
