@@ -1,6 +1,7 @@
 """Benchmark: the model.train step on this CPU, against the forward pass alone, float32 and bfloat16.
 
     nice -n 10 .venv/bin/python bench/train.py [--preset tiny] [--length 16384] [--batch 2] [--steps 3]
+        [--kernels xla|auto]
 
 Times the jitted train step of `model.train.loop.compiled_steps` (forward, the spec's losses on
 ATAC (2 tracks, 1 bp + 128 bp), splice-site classification and usage (4 tracks), backward, AdamW)
@@ -29,7 +30,7 @@ from model.config import preset
 from model.heads import HeadName
 from model.model import build_model
 from model.train.config import OptimizerSection
-from model.train.loop import compiled_steps, install_track_means, with_tracks
+from model.train.loop import TRAINING_KERNELS, compiled_steps, install_track_means, with_tracks
 
 HEADS = (HeadName.ATAC, HeadName.SPLICE_SITES_CLASSIFICATION, HeadName.SPLICE_SITES_USAGE)
 TRACKS = {HeadName.ATAC: 2, HeadName.SPLICE_SITES_USAGE: 4}
@@ -62,7 +63,11 @@ def time_dtype(
     graphdef, *states = nnx.split(model, nnx.Param, ...)
     params, rest = states
     params, rest = jax.device_put((params, rest), jax.devices()[0])
-    init, train_step, eval_step = compiled_steps(graphdef, HEADS, OptimizerSection(), 1000, ())
+    model.train()
+    train_graphdef = nnx.graphdef(model)  # batch statistics, as `fit`
+    init, train_step, eval_step = compiled_steps(
+        graphdef, train_graphdef, HEADS, OptimizerSection(), 1000, ()
+    )
     opt_state = jax.device_put(init(params), jax.devices()[0])
     data = random_batch(batch, length, np.random.default_rng(0))
 
@@ -75,7 +80,7 @@ def time_dtype(
     train_times, eval_times = [], []
     for _ in range(steps):
         start = time.perf_counter()
-        params, opt_state, loss, _ = train_step(params, rest, opt_state, data)
+        params, rest, opt_state, loss, _ = train_step(params, rest, opt_state, data)
         jax.block_until_ready(loss)
         train_times.append(time.perf_counter() - start)
         start = time.perf_counter()
@@ -97,7 +102,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--batch", type=int, default=2)
     parser.add_argument("--steps", type=int, default=3)
     parser.add_argument("--dtypes", default="float32,bfloat16")
-    parser.add_argument("--kernels", default="auto", choices=["auto", "xla"], help="model.kernels choice")
+    parser.add_argument(
+        "--kernels",
+        default=TRAINING_KERNELS,
+        choices=["auto", "xla"],
+        help="model.kernels (training uses xla)",
+    )
     args = parser.parse_args(argv)
     print(
         f"preset {args.preset}, {args.length} bp, batch {args.batch}, heads {[h.value for h in HEADS]}, "

@@ -99,20 +99,34 @@ class Embed(nnx.Module):
 
 
 class RMSBatchNorm(nnx.Module):
-    """Root-mean-square batch norm, inference mode: `x * scale * rsqrt(var_ema + 1e-5) + offset`.
+    """Root-mean-square batch norm: `x * scale * rsqrt(var + 1e-5) + offset`.
 
     `scale`/`offset` are parameters and `var_ema` a float32 batch statistic, each shaped
     `(1, ..., 1, C)` with `ndim` axes (3 for sequences `B S C`, 4 for pairs `B P P C`).
+
+    Inference mode (`use_running_average`, the default and the released code): `var = var_ema`.
+    Training mode (`model.train()`, architecture spec section 2.1): `var` is the uncentred mean of
+    `x^2` over every axis but the channels, in float32, and `var_ema` moves towards it with decay 0.9.
     """
 
-    def __init__(self, channels: int, *, ndim: int = 3) -> None:
+    def __init__(self, channels: int, *, ndim: int = 3, momentum: float = 0.9) -> None:
         shape = (1,) * (ndim - 1) + (channels,)
         self.scale = nnx.Param(jnp.ones(shape, jnp.float32))
         self.offset = nnx.Param(jnp.zeros(shape, jnp.float32))
         self.var_ema = nnx.BatchStat(jnp.ones(shape, jnp.float32))
+        self.use_running_average = True
+        self.momentum = momentum
 
     def __call__(self, x: Float[Array, "... C"]) -> Float[Array, "... C"]:
-        inv = self.scale[...].astype(x.dtype) * jax.lax.rsqrt(self.var_ema[...] + 1e-5).astype(x.dtype)
+        if self.use_running_average:
+            variance = self.var_ema[...]
+        else:
+            axes = tuple(range(x.ndim - 1))
+            variance = jnp.mean(jnp.square(x.astype(jnp.float32)), axis=axes, keepdims=True)
+            self.var_ema[...] = self.momentum * self.var_ema[...] + (
+                1.0 - self.momentum
+            ) * jax.lax.stop_gradient(variance)
+        inv = self.scale[...].astype(x.dtype) * jax.lax.rsqrt(variance + 1e-5).astype(x.dtype)
         return x * inv + self.offset[...].astype(x.dtype)
 
 

@@ -117,6 +117,13 @@ class OptimizerSection:
 
 @dataclasses.dataclass(frozen=True)
 class TrainSection:
+    """Steps, batches, checkpoints, evaluation.
+
+    Attributes:
+      batch_statistics: RMSBatchNorm normalises by each batch's statistics and updates `var_ema`
+        (spec section 2.1); default true for `fit`, false for `finetune` (the checkpoint's kept).
+    """
+
     output_dir: Path
     steps: int = 15000
     batch_size: int = 64
@@ -127,6 +134,7 @@ class TrainSection:
     eval_windows: int = 64
     eval_batch_size: int = 4
     loss_weights: tuple[tuple[str, float], ...] = ()
+    batch_statistics: bool | None = None
 
     def __post_init__(self) -> None:
         for name in ("steps", "batch_size", "checkpoint_every", "eval_every", "eval_batch_size"):

@@ -6,9 +6,9 @@ freezes the trunk. Both resume from the run's latest checkpoint when there is on
 
 The train step is `jax.jit` over the model split by `nnx.split` into trainable parameters and
 the rest (frozen parameters, `var_ema`, track means); only the trainable part is differentiated
-and updated by optax. RMSBatchNorm runs in inference mode (its `var_ema` fixed, as in the
-released code): right for fine-tuning a converted checkpoint; batch statistics with an EMA (spec
-section 2.1) are not implemented yet for pretraining from scratch.
+and updated by optax. RMSBatchNorm normalises by batch statistics and moves `var_ema` (decay 0.9,
+spec section 2.1) when training from scratch; fine-tuning keeps the checkpoint's `var_ema`
+(`[train] batch_statistics` chooses). Evaluation always uses `var_ema`.
 """
 
 from __future__ import annotations
@@ -220,6 +220,7 @@ def _losses(model: AlphaGenome, heads: tuple[HeadName, ...], batch: Mapping[str,
 @functools.lru_cache(maxsize=8)
 def compiled_steps(
     graphdef: nnx.GraphDef,
+    train_graphdef: nnx.GraphDef,
     heads: tuple[HeadName, ...],
     optimizer: OptimizerSection,
     total_steps: int,
@@ -228,22 +229,29 @@ def compiled_steps(
     """`(init, train_step, eval_step)` for one model structure (cached: a resumed run reuses them).
 
     `init(trainable)` is the optimizer state, jitted (eager, it compiles a kernel per leaf shape).
+    `train_graphdef` is the model in training mode (batch statistics) or `graphdef` itself; the
+    train step returns the rest of the state with the updated `var_ema`, evaluation uses `graphdef`.
     """
     tx = make_optimizer(optimizer, total_steps)
     weights = dict(loss_weights)
 
-    def loss_fn(trainable: nnx.State, rest: nnx.State, batch: Mapping[str, Array]) -> tuple[Array, dict]:
-        model = nnx.merge(graphdef, trainable, rest)
+    def loss_fn(
+        trainable: nnx.State, rest: nnx.State, batch: Mapping[str, Array]
+    ) -> tuple[Array, tuple[dict, nnx.State]]:
+        model = nnx.merge(train_graphdef, trainable, rest, copy=True)  # var_ema is written in this trace
         _, per_head = _losses(model, heads, batch)
-        return losses.total_loss(per_head, weights), {h: v["loss"] for h, v in per_head.items()}
+        total = losses.total_loss(per_head, weights)
+        return total, ({h: v["loss"] for h, v in per_head.items()}, nnx.state(model, nnx.BatchStat))
 
     @jax.jit
     def train_step(
         trainable: nnx.State, rest: nnx.State, opt_state: Any, batch: Mapping[str, Array]
-    ) -> tuple[nnx.State, Any, Array, dict]:
-        (loss, per_head), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable, rest, batch)
+    ) -> tuple[nnx.State, nnx.State, Any, Array, dict]:
+        (loss, (per_head, stats)), grads = jax.value_and_grad(loss_fn, has_aux=True)(trainable, rest, batch)
         updates, opt_state = tx.update(grads, opt_state, trainable)
-        return optax.apply_updates(trainable, updates), opt_state, loss, per_head
+        if train_graphdef is not graphdef:
+            rest = nnx.merge_state(rest, stats)
+        return optax.apply_updates(trainable, updates), rest, opt_state, loss, per_head
 
     @jax.jit
     def eval_step(trainable: nnx.State, rest: nnx.State, batch: Mapping[str, Array]) -> tuple[dict, dict]:
@@ -294,17 +302,34 @@ class Trainer:
     """One run: the model split for training, the optimizer, checkpoints and metrics."""
 
     def __init__(
-        self, config: TrainConfig, model: AlphaGenome, data: TrainingData, *, trainable: Filter = nnx.Param
+        self,
+        config: TrainConfig,
+        model: AlphaGenome,
+        data: TrainingData,
+        *,
+        trainable: Filter = nnx.Param,
+        batch_statistics: bool = True,
     ) -> None:
         self.config = config
         self.data = data
         self.heads = tuple(data.heads)
         self.model_config = model.config
+        model.eval()
         graphdef, *states = nnx.split(model, trainable, ...)
         params, rest = states
         self.graphdef: nnx.GraphDef = graphdef
+        train_graphdef = graphdef
+        if batch_statistics:
+            model.train()
+            train_graphdef = nnx.graphdef(model)
+            model.eval()
         init, self._train_step, self._eval_step = compiled_steps(
-            self.graphdef, self.heads, config.optimizer, config.train.steps, config.train.loss_weights
+            graphdef,
+            train_graphdef,
+            self.heads,
+            config.optimizer,
+            config.train.steps,
+            config.train.loss_weights,
         )
         self.schedule = learning_rate(config.optimizer, config.train.steps)
         # committed to one device, as restored checkpoints are: the same jit signature either way
@@ -336,10 +361,10 @@ class Trainer:
         """One optimizer step on batch `state.step`; returns its losses (before the update)."""
         step = self.state.step
         batch = self.batch(step)
-        trainable, opt_state, loss, per_head = self._train_step(
+        trainable, rest, opt_state, loss, per_head = self._train_step(
             self.state.trainable, self.state.rest, self.state.opt_state, batch
         )
-        self.state = TrainState(step + 1, trainable, self.state.rest, opt_state)
+        self.state = TrainState(step + 1, trainable, rest, opt_state)
         record = {"step": step + 1, "loss": float(loss), "learning_rate": float(self.schedule(step))}
         return record | {f"loss/{head}": float(value) for head, value in per_head.items()}
 
@@ -447,15 +472,17 @@ class Trainer:
 def trainer_for(config: TrainConfig, *, finetune: bool = False) -> Trainer:
     """The Trainer of `config`: a fresh model (`fit`) or one from `[finetune] checkpoint`."""
     overrides = dict(config.model.overrides)
+    batch_statistics = config.train.batch_statistics
     if not finetune:
         data = build_data(config, model_config(config).sequence_length)
-        return Trainer(config, fresh_model(config, data), data)
+        statistics = True if batch_statistics is None else batch_statistics
+        return Trainer(config, fresh_model(config, data), data, batch_statistics=statistics)
     if config.finetune is None:
         raise ValueError("finetune needs a [finetune] section")
     loaded = checkpoints.load(config.finetune.checkpoint, preset_name=config.finetune.preset).model
     data = build_data(config, int(overrides.get("sequence_length", loaded.config.sequence_length)))
     model, trainable = finetune_model(config, data, loaded)
-    return Trainer(config, model, data, trainable=trainable)
+    return Trainer(config, model, data, trainable=trainable, batch_statistics=bool(batch_statistics))
 
 
 def run(config: TrainConfig, *, finetune: bool = False, progress: bool = True) -> TrainState:

@@ -38,10 +38,20 @@ def train_records(directory):
 def test_fit_lowers_the_loss_and_writes_metrics_checkpoints_and_a_model(uninterrupted):
     records = train_records(uninterrupted)
     assert [r["step"] for r in records] == list(range(1, STEPS + 1))
-    losses = [r["loss"] for r in records]
-    assert np.mean(losses[-5:]) < 0.6 * np.mean(losses[:3]), losses
-    for head in ("atac", "splice_sites_classification", "splice_sites_usage"):
-        assert records[-1][f"loss/{head}"] < records[0][f"loss/{head}"]
+
+    def first_and_last(key):
+        values = [r[key] for r in records]
+        return np.mean(values[:3]), np.mean(values[-5:])
+
+    # ATAC's 1 bp multinomial term is mostly the Poisson noise's own entropy (~30 of its ~34); the
+    # splice heads' losses fall 10-50x within 20 steps.
+    first, last = first_and_last("loss")
+    assert last < first
+    first, last = first_and_last("loss/atac")
+    assert last < first
+    for head in ("splice_sites_classification", "splice_sites_usage"):
+        first, last = first_and_last(f"loss/{head}")
+        assert last < 0.2 * first, (head, first, last)
     validation = [r for r in read_metrics(uninterrupted / "run" / METRICS_FILE) if r.get("split")]
     assert len(validation) == 1 and validation[0]["step"] == STEPS
     assert {"atac/log_r", "splice_sites_classification/auprc", "splice_sites_usage/usage_r"} <= set(
