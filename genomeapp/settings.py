@@ -181,6 +181,9 @@ GENOMEAPP_STALE_AFTER_SECONDS = env_int("GENOMEAPP_STALE_AFTER_SECONDS", 300, mi
 GENOMEAPP_RESULT_RETENTION_DAYS = env_int("GENOMEAPP_RESULT_RETENTION_DAYS", 0, minimum=0)  # 0 = keep forever
 # The reaper re-queues a stale job (it resumes where it stopped) until it has been claimed this often.
 GENOMEAPP_MAX_JOB_ATTEMPTS = env_int("GENOMEAPP_MAX_JOB_ATTEMPTS", 3, minimum=1)
+# A submitted job still queued after this long gets its message sent again (the broker may have lost
+# it); a duplicate is harmless, as only one worker can claim a job. Keep it above a normal queue wait.
+GENOMEAPP_RESEND_QUEUED_AFTER_SECONDS = env_int("GENOMEAPP_RESEND_QUEUED_AFTER_SECONDS", 900, minimum=10)
 # Behind the nginx front proxy (docker/nginx/): nginx sends result files once Django authorised them.
 GENOMEAPP_FRONT_PROXY_FILES = env_bool("GENOMEAPP_FRONT_PROXY_FILES", False)
 # The nginx binary `manage.py nginx_config`, the tests and bench run; unset: found on PATH or in sbin.

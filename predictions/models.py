@@ -65,6 +65,15 @@ class JobQuerySet(models.QuerySet["Job"]):
         cutoff = now - timedelta(seconds=settings.GENOMEAPP_STALE_AFTER_SECONDS)
         return self.filter(status=Job.RUNNING).filter(Q(heartbeat__lt=cutoff) | Q(heartbeat__isnull=True))
 
+    def unsent(self, now: Any = None) -> JobQuerySet:
+        """Submitted jobs (no heartbeat yet) queued longer than GENOMEAPP_RESEND_QUEUED_AFTER_SECONDS and
+        not re-sent within that time: their broker message may be lost (Redis restarted without its
+        append-only file, or the web server died between commit and send)."""
+        now = now or timezone.now()
+        cutoff = now - timedelta(seconds=settings.GENOMEAPP_RESEND_QUEUED_AFTER_SECONDS)
+        waiting = self.filter(status=Job.QUEUED, heartbeat__isnull=True, created__lt=cutoff)
+        return waiting.filter(Q(resent__isnull=True) | Q(resent__lt=cutoff))
+
     def abandoned(self, now: Any = None) -> JobQuerySet:
         """Jobs re-queued (`Job.requeue` stamps the heartbeat) that no worker took up within
         GENOMEAPP_STALE_AFTER_SECONDS; a job queued by a submission has no heartbeat."""
@@ -115,6 +124,8 @@ class Job(models.Model):
     # how many times a worker claimed it: a re-queued job (its worker died, or lost the database)
     # resumes, up to GENOMEAPP_MAX_JOB_ATTEMPTS
     attempts = models.PositiveSmallIntegerField(default=0)
+    # when the reaper last sent a long-queued job's message again (see JobQuerySet.unsent)
+    resent = models.DateTimeField(null=True, blank=True)
 
     objects = JobQuerySet.as_manager()
 

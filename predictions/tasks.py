@@ -52,7 +52,8 @@ def reap_stale_jobs() -> int:
     """Deal with running jobs whose heartbeat went stale (their worker died): re-queue each to
     resume where it stopped, up to GENOMEAPP_MAX_JOB_ATTEMPTS claims (a job that kills its worker,
     e.g. out of memory, would kill every next one), then fail it; fail re-queued jobs that no
-    worker took up within GENOMEAPP_STALE_AFTER_SECONDS. Returns how many jobs it changed."""
+    worker took up within GENOMEAPP_STALE_AFTER_SECONDS; send long-queued jobs' messages again in
+    case the broker lost them. Returns how many jobs it changed."""
     stale_after = settings.GENOMEAPP_STALE_AFTER_SECONDS
     reaped = 0
     for job in Job.objects.stale():
@@ -67,6 +68,13 @@ def reap_stale_jobs() -> int:
         ):
             reaped += 1
             logger.warning("reaped stale job %s", job.code)
+    # A queued job whose message was lost would wait forever: send it again. A second message for a
+    # job whose first one is still queued is harmless: only one worker can claim it (Job.claim).
+    for job in Job.objects.unsent():
+        if Job.objects.filter(pk=job.pk, status=Job.QUEUED).update(resent=timezone.now()):
+            resend(job)
+            reaped += 1
+            logger.warning("re-sent job %s, queued since %s", job.code, job.created)
     for job in Job.objects.abandoned():
         if job.fail(
             f"worker stopped responding and no worker took the job up again within {stale_after} s; "
