@@ -19,7 +19,10 @@ _CHUNK = 64 * 1024
 
 
 def safe_join(root: Path, relative: str) -> Path:
-    """`root / relative`, refusing anything that escapes `root`."""
+    """`root / relative`, refusing anything that escapes `root` and hidden names (a file still being
+    written is a hidden `.<name>.<random>.partial` until it is renamed into place)."""
+    if any(part.startswith(".") for part in Path(relative).parts):
+        raise Http404("no such file")
     root = root.resolve()
     path = (root / relative).resolve()
     if root != path and root not in path.parents:

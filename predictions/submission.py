@@ -148,6 +148,11 @@ class SubmissionError(ValueError):
     def status_code(self) -> int:
         return 413 if isinstance(self.__cause__, inputs.InputTooLargeError) else 400
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers that go with the status (Retry-After when trying again later helps)."""
+        return {}
+
 
 class QueueUnavailable(SubmissionError):  # noqa: N818 - named for what the user is told
     """The job queue (the Celery broker) cannot be reached: nothing was saved; try again later."""
@@ -164,6 +169,10 @@ class QueueUnavailable(SubmissionError):  # noqa: N818 - named for what the user
     @property
     def status_code(self) -> int:
         return 503
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.RETRY_AFTER_SECONDS)}
 
 
 def submission_messages(error: SubmissionError, limit: int = 20) -> list[str]:

@@ -65,7 +65,9 @@ class JobViewSet(
         try:
             job = submit(serializer.validated_data, serializer.options(), request.user)
         except SubmissionError as error:  # 413 too large, 503 the job queue is down, else 400
-            return Response({error.field: submission_messages(error)}, status=error.status_code)
+            return Response(
+                {error.field: submission_messages(error)}, status=error.status_code, headers=error.headers
+            )
         return Response(JobSerializer(job).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: Job) -> None:

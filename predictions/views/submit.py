@@ -20,6 +20,7 @@ from predictions.upload_limits import reject_oversized
 def home(request: HttpRequest) -> HttpResponse:
     form = PredictionForm(request.POST or None, request.FILES or None)
     status = 200
+    headers: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         try:
             job = submit(form.cleaned_data, form.options(), request.user)
@@ -27,6 +28,7 @@ def home(request: HttpRequest) -> HttpResponse:
             for message in submission_messages(error):
                 form.add_error(error.field if error.field in form.fields else None, message)
             status = error.status_code  # 413 too large, 503 the job queue is down, else 400
+            headers = error.headers
         else:
             return redirect("job", code=job.code)
     elif request.method == "POST":
@@ -37,7 +39,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "assemblies": Assembly.objects.all(),
         "example_vcf": _example_vcf(),
     }
-    return render(request, "predictions/home.html", context, status=status)
+    response = render(request, "predictions/home.html", context, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 def _example_vcf() -> str:

@@ -105,9 +105,11 @@ def test_a_broker_restart_delays_the_running_job_and_refuses_new_ones_with_503(
         refused = client.api_submit(substitutions(demo_assembly, 1))
         assert refused.status_code == 503, refused.text
         assert "job queue is unavailable" in refused.json()["detail"][0]
+        assert refused.headers["Retry-After"] == "30"
         form = client.form_submit(substitutions(demo_assembly, 1))
         assert form.status_code == 503, form.text[:2000]
         assert "job queue is unavailable" in form.text
+        assert form.headers["Retry-After"] == "30"
         assert Job.objects.count() == jobs_before  # nothing created that no worker would run
 
         redis.start()  # the same port, empty: the running job's message is gone with the old one

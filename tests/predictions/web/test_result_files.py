@@ -114,6 +114,16 @@ def test_symlink_out_of_the_results_folder_is_404(owner_client, scored_job, tmp_
     assert owner_client.get(url(scored_job, "escape.txt")).status_code == 404
 
 
+@pytest.mark.parametrize("name", [".v_ACCEPTOR_DELTA.bw.1a2b3c4d.partial", ".hidden/v.bw"])
+def test_files_still_being_written_are_404(owner_client, scored_job, name):
+    """A track is written to a hidden `.<name>.<random>.partial` and renamed into place when whole:
+    the half-written file is never served, even to someone who guesses its name."""
+    partial = scored_job.results_dir() / "variants" / name
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"half a bigWig")
+    assert owner_client.get(url(scored_job, f"variants/{name}")).status_code == 404
+
+
 def test_several_ranges_get_the_whole_file(owner_client, scored_job, bigwig):
     response = owner_client.get(url(scored_job), HTTP_RANGE="bytes=0-1,5-6")
     assert response.status_code == 200
