@@ -76,9 +76,12 @@ class JobQuerySet(models.QuerySet["Job"]):
 
     def abandoned(self, now: Any = None) -> JobQuerySet:
         """Jobs re-queued (`Job.requeue` stamps the heartbeat) that no worker took up within
-        GENOMEAPP_STALE_AFTER_SECONDS; a job queued by a submission has no heartbeat."""
+        GENOMEAPP_STALE_AFTER_SECONDS; a job queued by a submission has no heartbeat. None while any
+        job runs with a fresh heartbeat: a worker is alive, and the job waits behind a backlog."""
         now = now or timezone.now()
         cutoff = now - timedelta(seconds=settings.GENOMEAPP_STALE_AFTER_SECONDS)
+        if self.model.objects.filter(status=Job.RUNNING, heartbeat__gte=cutoff).exists():
+            return self.none()
         return self.filter(status=Job.QUEUED, heartbeat__lt=cutoff)
 
 

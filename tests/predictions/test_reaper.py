@@ -48,6 +48,30 @@ def test_reaper_requeues_a_stale_job_then_fails_it_if_no_worker_takes_it(owner, 
 
 
 @pytest.mark.django_db
+def test_a_requeued_job_waiting_behind_a_busy_worker_is_not_abandoned(owner, settings):
+    """A live worker busy with a long job (fresh heartbeat) will take the re-queued job up in turn:
+    waiting longer than GENOMEAPP_STALE_AFTER_SECONDS in that queue is a backlog, not a dead worker."""
+    settings.GENOMEAPP_STALE_AFTER_SECONDS = 60
+    settings.GENOMEAPP_MAX_JOB_ATTEMPTS = 2
+    waiting = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
+    waiting.claim()
+    Job.objects.filter(pk=waiting.pk).update(heartbeat=timezone.now() - timedelta(seconds=61))
+    assert reap_stale_jobs() == 1  # re-queued
+    Job.objects.filter(pk=waiting.pk).update(heartbeat=timezone.now() - timedelta(seconds=61))
+    busy = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
+    busy.claim()  # heartbeat now
+
+    assert reap_stale_jobs() == 0
+    waiting.refresh_from_db()
+    assert waiting.status == Job.QUEUED
+
+    Job.objects.filter(pk=busy.pk).update(status=Job.SUCCEEDED)  # the worker finished, and took nothing
+    assert reap_stale_jobs() == 1
+    waiting.refresh_from_db()
+    assert waiting.status == Job.FAILED
+
+
+@pytest.mark.django_db
 def test_a_worker_presumed_dead_stops_once_its_job_is_claimed_again(owner):
     job = Job.objects.create(owner=owner, kind=Job.Kind.VARIANTS)
     job.claim()
